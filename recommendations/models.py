@@ -64,3 +64,21 @@ class TitleStats(models.Model):
 
     def __str__(self) -> str:
         return f"stats for {self.title_id}"
+
+
+class TagApplication(models.Model):
+    """A user attaching a free tag to a title (MovieLens user tags; later, user-entered tags)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tag_applications")
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="tag_applications")
+    tag = models.ForeignKey("catalog.Tag", on_delete=models.CASCADE, related_name="applications")
+    timestamp = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [models.Index(fields=["title", "tag"], name="tagapp_title_tag_idx")]
+        constraints = [models.UniqueConstraint(fields=["user", "title", "tag"], name="tagapp_unique_user_title_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} tagged {self.title_id} with {self.tag_id}"

@@ -7,7 +7,7 @@ correlated subqueries, which stay right whatever the facet filter or a search jo
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import pluralize
@@ -33,7 +33,9 @@ def n_titles(count: int) -> str:
     return f"{count} title{pluralize(count)}"
 
 
-def render_action_form(request: HttpRequest, modeladmin: admin.ModelAdmin, queryset, *, form, title: str, action: str):
+def render_action_form(
+    request: HttpRequest, modeladmin: admin.ModelAdmin, queryset: QuerySet, *, form, title: str, action: str
+) -> TemplateResponse:
     """The intermediate page: echo the selection back so that "Apply" re-enters the same action."""
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -76,6 +78,11 @@ class TaggingListFilter(admin.SimpleListFilter):
 
     title = "tagging"
     parameter_name = "tagging"
+    conditions = {
+        "untagged": Q(tag_count=0),
+        "under": Q(tag_count__lt=WELL_TAGGED),
+        "well": Q(tag_count__gte=WELL_TAGGED),
+    }
 
     def lookups(self, request, model_admin):
         return [
@@ -85,9 +92,8 @@ class TaggingListFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        filters = {"untagged": {"tag_count": 0}, "under": {"tag_count__lt": WELL_TAGGED}}
-        filters["well"] = {"tag_count__gte": WELL_TAGGED}
-        return queryset.filter(**filters[self.value()]) if self.value() in filters else queryset
+        condition = self.conditions.get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
 
 
 class CreditInline(admin.TabularInline):

@@ -53,7 +53,9 @@ def set_staff_pick(*, title_ids: TitleIds, is_staff_pick: bool) -> int:
 def add_tag_to_titles(*, tag: Tag, title_ids: TitleIds) -> int:
     """Attach `tag` to every title that lacks it; returns how many titles gained it."""
     missing = list(_titles(title_ids).exclude(tags=tag).values_list("pk", flat=True))
-    TitleTag.objects.bulk_create([TitleTag(title_id=pk, tag_id=tag.pk) for pk in missing], batch_size=500)
+    rows = [TitleTag(title_id=pk, tag_id=tag.pk) for pk in missing]
+    # ignore_conflicts: an editor adding the same tag at the same moment is not an error.
+    TitleTag.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return len(missing)
 
 
@@ -118,7 +120,7 @@ def _move_titles(*, surviving: Tag, merged_ids: list[int]) -> int:
     title_ids = list(TitleTag.objects.filter(tag_id__in=merged_ids).values_list("title_id", flat=True).distinct())
     already = set(TitleTag.objects.filter(tag=surviving, title_id__in=title_ids).values_list("title_id", flat=True))
     rows = [TitleTag(title_id=pk, tag_id=surviving.pk) for pk in title_ids if pk not in already]
-    TitleTag.objects.bulk_create(rows, batch_size=500)
+    TitleTag.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return len(title_ids)  # the merged tags' own rows go when the tags are deleted
 
 

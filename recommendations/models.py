@@ -34,6 +34,8 @@ class Event(models.Model):
             models.Index(fields=["user", "-timestamp"], name="event_user_time_idx"),
             models.Index(fields=["title", "-timestamp"], name="event_title_time_idx"),
             models.Index(fields=["type", "-timestamp"], name="event_type_time_idx"),
+            # Trending windows and the admin's newest-first list scan by time alone.
+            models.Index(fields=["-timestamp"], name="event_time_idx"),
         ]
         constraints = [
             # Imported events are keyed by what they are, so a re-import inserts nothing twice.

@@ -66,17 +66,19 @@ def celery_worker(broker_url: str, *, pool: str = "solo", extra_env: dict | None
 
 
 @contextmanager
-def producing_to(broker_url: str):
-    """Point this process's Celery app at the broker (settings default to in-process tasks)."""
-    from config.celery import app
+def client_app(broker_url: str):
+    """A separate Celery client on the broker, sending tasks by name as another service would.
 
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=broker_url, result_backend=broker_url, task_always_eager=False)
+    This process's own app runs tasks in-process (no broker configured) and caches its
+    connections, so it is left untouched.
+    """
+    from celery import Celery
+
+    app = Celery("marquee-test-client", broker=broker_url, backend=broker_url)
     try:
         yield app
     finally:
-        app.conf.update(saved)
-        app.pool.force_close_all()
+        app.close()
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2) -> bool:

@@ -3,9 +3,8 @@
 import pytest
 
 from recommendations.models import Event, TitleStats
-from recommendations.tasks import refresh_title_stats
 from tests.factories import EventFactory, TitleFactory
-from tests.integration_support import celery_worker, producing_to, require_redis
+from tests.integration_support import celery_worker, client_app, require_redis
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +14,8 @@ def test_worker_on_redis_sees_a_task_through():
     title = TitleFactory()
     EventFactory.create_batch(3, title=title, type=Event.Type.RATE, value=4)
 
-    with celery_worker(broker) as (queue, process), producing_to(broker):
-        result = refresh_title_stats.apply_async(queue=queue)
+    with celery_worker(broker) as (queue, process), client_app(broker) as client:
+        result = client.send_task("recommendations.tasks.refresh_title_stats", queue=queue)
         try:
             assert result.get(timeout=60) == 1
         except Exception:

@@ -214,7 +214,21 @@ def _courses(rng: random.Random, n: int, used_titles: set[str]) -> list[TitleSpe
     instructors = _instructors(rng)
     for course in courses:
         course.instructor = rng.choice(instructors)
+    _release_after_prerequisites(rng, courses)
     return courses
+
+
+def _release_after_prerequisites(rng: random.Random, courses: list[TitleSpec]) -> None:
+    """Move each course's release after its prerequisites' (courses come prerequisites first)."""
+    by_id = {course.external_id: course for course in courses}
+    for course in courses:
+        earliest = min((by_id[r].released_days_ago for r in course.requires), default=None)
+        if earliest is None or course.released_days_ago < earliest:
+            continue
+        days = max(earliest - rng.randint(7, 60), 5)
+        course.released_days_ago = days
+        if course.published_seconds_ago is not None:
+            course.published_seconds_ago = days * DAY - rng.randint(0, DAY - 1)
 
 
 def _seeds_within(n: int) -> list[content.CourseSeed]:

@@ -1,34 +1,219 @@
-"""Read-side queries for the catalogue. Views call these; they never build querysets themselves."""
+"""Read-side queries for the catalogue. Views call these; they never build querysets themselves.
+
+Every function here returns what one page needs in a fixed, small number of queries: list pages
+select only the columns a card shows, detail pages prefetch their relations.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language_info
 
-from catalog.models import Tag, Title
+from catalog.models import Credit, Tag, Title
+from recommendations.models import Event  # read for the "Popular now" shelf only
 
 PAGE_SIZE = 24
+ROW_SIZE = 12
+POPULAR_WINDOW = timedelta(days=30)
+SORTS = {"title": ("title", "pk"), "newest": ("-published_at", "title", "pk")}
+
+# A card shows these; deferring the rest keeps list pages light on catalogues with long synopses.
+CARD_FIELDS = ("pk", "kind", "title", "slug", "year", "poster", "skill_level", "is_published", "published_at")
 
 
-def published_titles_with_tags():
-    return Title.objects.published().prefetch_related("tags__facet", "credits__person", "prerequisites")
+@dataclass
+class Row:
+    """One shelf on the home page."""
+
+    key: str
+    heading: str
+    titles: list[Title]
+    more_url: str = ""
+    note: str = ""
 
 
-def tags_with_facet():
+@dataclass
+class Home:
+    featured: Title | None
+    rows: list[Row] = field(default_factory=list)
+
+
+# --- Querysets -------------------------------------------------------------------------------
+
+
+def visible_titles(*, viewer=None) -> QuerySet:
+    """Published titles; staff also see drafts, so that they can preview them before publishing."""
+    if viewer is not None and viewer.is_staff:
+        return Title.objects.all()
+    return Title.objects.published()
+
+
+def title_page_titles(*, viewer=None) -> QuerySet:
+    """Titles with everything the title page shows, prefetched (one query per relation)."""
+    published = Title.objects.published().only(*CARD_FIELDS).order_by("title")
+    return visible_titles(viewer=viewer).prefetch_related(
+        Prefetch("tags", Tag.objects.select_related("facet").order_by("facet__name", "name")),
+        Prefetch("credits", Credit.objects.select_related("person").order_by("role", "order", "person__name")),
+        # A draft prerequisite would be a dead link for the public.
+        Prefetch("prerequisites", published),
+        Prefetch("required_for", published),
+    )
+
+
+def poster_titles(*, viewer=None) -> QuerySet:
+    return visible_titles(viewer=viewer).prefetch_related(
+        Prefetch("tags", Tag.objects.filter(facet__slug__in=["genre", "category"]).order_by("facet__slug", "name"))
+    )
+
+
+def tags_with_facet() -> QuerySet:
     return Tag.objects.select_related("facet")
 
 
-def paginated_titles(*, page_number: str | None, kind: str | None = None, tag: Tag | None = None) -> Page:
-    titles = Title.objects.published()
+# --- Home ------------------------------------------------------------------------------------
+
+
+def home(*, limit: int = ROW_SIZE) -> Home:
+    """Non-personalised shelves; personalised rows arrive with the recommendations issue.
+
+    The newest staff pick is featured at the top. A title appears at most once on the page: each
+    shelf skips what the feature or an earlier shelf showed.
+    """
+    published = Title.objects.published().only(*CARD_FIELDS)
+    browse = reverse("catalog:title_list")
+    # Not deferred: the featured staff pick shows its synopsis.
+    staff_picks = list(
+        Title.objects.published().filter(is_staff_pick=True).order_by("-published_at", "title")[: limit * 2]
+    )
+    featured = staff_picks[0] if staff_picks else None
+    candidates = [
+        ("staff-picks", "Staff picks", staff_picks, ""),
+        ("new-releases", "New releases", _new_releases(published), f"{browse}?sort=newest"),
+        ("popular-now", "Popular now", _popular_now(published), ""),
+        ("courses", "Courses", published.courses().order_by("-published_at", "title"), f"{browse}?kind=course"),
+    ]
+    shown = {featured.pk} if featured else set()
+    rows = []
+    for key, heading, titles, more_url in candidates:
+        # Fetch extra so that de-duplication still leaves a full shelf.
+        fresh = [t for t in titles[: limit * 2] if t.pk not in shown][:limit]
+        shown.update(t.pk for t in fresh)
+        if fresh:
+            rows.append(Row(key, heading, fresh, more_url, _note(key)))
+    return Home(featured=featured, rows=rows)
+
+
+def _new_releases(published: QuerySet) -> QuerySet:
+    # Released already (an editor may enter a future date ahead of time), newest first.
+    return published.filter(release_date__lte=timezone.localdate()).order_by("-release_date", "title")
+
+
+def _popular_now(published: QuerySet) -> QuerySet:
+    since = timezone.now() - POPULAR_WINDOW
+    # The type filter matches every event, but lets the database use the (type, -timestamp) index
+    # instead of scanning an events table that may hold millions of imported rows.
+    recent = Q(events__timestamp__gte=since, events__type__in=Event.Type.values)
+    return published.filter(recent).annotate(recent_events=Count("events")).order_by("-recent_events", "title")
+
+
+def _note(key: str) -> str:
+    return {"popular-now": "Most watched and enrolled in the last 30 days."}.get(key, "")
+
+
+# --- Browse and tag pages --------------------------------------------------------------------
+
+
+def paginated_titles(
+    *, page_number: str | None, kind: str = "", tag: Tag | None = None, sort: str = "title", size: int = PAGE_SIZE
+) -> Page:
+    titles = Title.objects.published().only(*CARD_FIELDS)
     if kind in Title.Kind.values:
         titles = titles.filter(kind=kind)
     if tag is not None:
         titles = titles.filter(tags=tag)
-    return Paginator(titles.order_by("title", "pk"), PAGE_SIZE).get_page(page_number)
+    return Paginator(titles.order_by(*SORTS.get(sort, SORTS["title"])), size).get_page(page_number)
 
 
-def home_sections(limit: int = 12) -> dict:
-    """Non-personalised shelves; personalised rows arrive with the recommendations issue."""
-    published = Title.objects.published()
-    return {
-        "staff_picks": list(published.filter(is_staff_pick=True).order_by("-published_at", "title")[:limit]),
-        "new_releases": list(published.exclude(release_date=None).order_by("-release_date", "title")[:limit]),
-        "courses": list(published.courses().order_by("-published_at", "title")[:limit]),
-    }
+def kind_counts() -> dict[str, int]:
+    """Published titles per kind, for the browse page's filter, in one query."""
+    counts = Title.objects.published().aggregate(
+        all=Count("pk"), movie=Count("pk", filter=Q(kind="movie")), course=Count("pk", filter=Q(kind="course"))
+    )
+    return counts
+
+
+def sibling_tags(tag: Tag, *, limit: int = 24) -> list[Tag]:
+    """The busiest other tags of the same facet ("Other genres"), each with its published count."""
+    published = Q(titles__is_published=True)
+    siblings = (
+        Tag.objects.filter(facet=tag.facet)
+        .exclude(pk=tag.pk)
+        .select_related("facet")
+        .annotate(n_titles=Count("titles", filter=published))
+        .filter(n_titles__gt=0)
+        .order_by("-n_titles", "name")
+    )
+    return list(siblings[:limit])
+
+
+# --- Title page ------------------------------------------------------------------------------
+
+
+def related_titles(title: Title, *, limit: int = 6) -> list[Title]:
+    """Published titles sharing the most tags with this one (content-based, no activity needed)."""
+    tag_ids = [tag.pk for tag in title.tags.all()]  # prefetched by title_page_titles
+    if not tag_ids:
+        return []
+    related = (
+        Title.objects.published()
+        .only(*CARD_FIELDS)
+        .filter(tags__in=tag_ids)
+        .exclude(pk=title.pk)
+        .annotate(shared=Count("tags"))
+        .order_by("-shared", "-published_at", "title")
+    )
+    return list(related[:limit])
+
+
+def title_facts(title: Title) -> list[tuple[str, str]]:
+    """The label/value pairs of the title page's fact list, formatted for reading."""
+    facts = [("Type", title.get_kind_display())]
+    if title.release_date:
+        facts.append(("Released", date_format(title.release_date, "j F Y")))
+    elif title.year:
+        facts.append(("Year", str(title.year)))
+    if title.duration_minutes:
+        facts.append(
+            ("Length" if title.kind == Title.Kind.COURSE else "Running time", _duration(title.duration_minutes))
+        )
+    if title.language:
+        facts.append(("Language", language_name(title.language)))
+    if title.skill_level:
+        facts.append(("Level", title.get_skill_level_display()))
+    if title.lesson_count:
+        facts.append(("Lessons", str(title.lesson_count)))
+    if title.provider:
+        facts.append(("Provider", title.provider))
+    if title.instructor:
+        facts.append(("Instructor", title.instructor))
+    return facts
+
+
+def language_name(code: str) -> str:
+    """English name of a BCP 47 code ("pt-BR" → "Brazilian Portuguese"), or the code if unknown."""
+    try:
+        return get_language_info(code.lower())["name"]
+    except KeyError:
+        return code
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

@@ -68,7 +68,7 @@ def _motif(digest: bytes, *, course: bool) -> str:
         cells = []
         for i in range(12):
             if digest[5 + i] % 3:
-                x, y = 30 + (i % 4) * 62, 40 + (i // 4) * 62
+                x, y = 30 + (i % 4) * 62, 62 + (i // 4) * 62
                 cells.append(f'<rect x="{x}" y="{y}" width="50" height="50" rx="8"/>')
         return f'<g fill="#ffffff" fill-opacity="0.10">{"".join(cells)}</g>'
     cx, cy = 60 + digest[2] % 180, 90 + digest[3] % 120

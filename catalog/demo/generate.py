@@ -137,18 +137,20 @@ def _movie(rng, i, genre, second, directors, actors, used_titles) -> TitleSpec:
 
 def _movie_title(rng: random.Random, genre: content.Genre) -> str:
     adj, noun, place = rng.choice(genre.adjectives), rng.choice(genre.nouns), rng.choice(genre.places)
+    name = rng.choice(content.CHARACTER_NAMES)
+    # (pattern, weight): the "Before/After the ..." forms are rare, or an A-Z list reads like a series.
     patterns = [
-        f"The {adj} {noun}",
-        f"{adj} {noun}",
-        f"The {noun} of {place}",
-        f"{noun} at {place}",
-        f"{noun} from {place}",
-        f"{rng.choice(content.CHARACTER_NAMES)}'s {noun}",
-        f"Before the {noun}",
-        f"After the {noun}",
-        f"{adj} {noun} in {place}",
+        (f"The {adj} {noun}", 3.0),
+        (f"{adj} {noun}", 2.0),
+        (f"The {noun} of {place}", 2.0),
+        (f"{noun} at {place}", 0.7),
+        (f"{noun} from {place}", 0.7),
+        (f"{name}'s {noun}", 1.0),
+        (f"{adj} {noun} in {place}", 1.0),
+        (f"Before the {noun}", 0.3),
+        (f"After the {noun}", 0.3),
     ]
-    return rng.choice(patterns)
+    return rng.choices([p for p, _ in patterns], [w for _, w in patterns])[0]
 
 
 def _movie_synopsis(rng: random.Random, genre: content.Genre) -> str:

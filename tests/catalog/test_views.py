@@ -162,6 +162,14 @@ def test_title_page_shows_metadata_tags_credits_and_prerequisites(client, course
     assert 'alt="Poster for Intermediate Python"' in html
 
 
+def test_credits_are_billed_director_first(client):
+    film = TitleFactory(slug="billing")
+    CreditFactory(title=film, person=PersonFactory(name="Zed Actor"), role="cast", order=0)
+    CreditFactory(title=film, person=PersonFactory(name="Yan Director"), role="director")
+    html = client.get("/titles/billing/").content.decode()
+    assert html.index("Yan Director") < html.index("Zed Actor")
+
+
 def test_prerequisite_page_links_to_what_it_leads_to(client, course_with_everything):
     html = client.get("/titles/python-basics/").content.decode()
     assert "Where it leads" in html and 'href="/titles/intermediate-python/"' in html

@@ -87,7 +87,11 @@ class RecommenderContract:
         if not self.personalized:
             pytest.skip("non-personalised model")
         items, _ = model.recommend(data.users.to_list(), k=self.k)
-        hits = [item_group(i) == group_of_user(int(u[1:])) for u, row in zip(data.users.to_list(), items) for i in row]
+        hits = [
+            item_group(i) == group_of_user(int(u[1:]))
+            for u, row in zip(data.users.to_list(), items, strict=True)
+            for i in row
+        ]
         assert np.mean(hits) >= 0.9
 
     def test_new_user_gets_k_items(self, model):

@@ -60,6 +60,11 @@ class Recommender(ABC):
         self.seen_: sp.csr_matrix | None = None  # everything a user touched, negatives included
         self.popularity_: np.ndarray | None = None  # per-item popularity in [0, 1]: fallback and tie-break
 
+    @classmethod
+    def search_space(cls) -> dict[str, list]:
+        """Hyper-parameter values worth trying, tuned on a validation split cut from training data."""
+        return {}
+
     # ---- fitting -------------------------------------------------------------------------
     def fit(self, data: Dataset) -> Self:
         self.users, self.items = data.users, data.items

@@ -25,6 +25,10 @@ class Popularity(Recommender):
     config_class = PopularityConfig
     reason = Reason(kind="popular", text="Popular with viewers")
 
+    @classmethod
+    def search_space(cls) -> dict[str, list]:
+        return {"half_life_days": [None, 30.0, 180.0, 720.0]}
+
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         weights = history.copy()
         if self.config.count_users and self.config.half_life_days is None:

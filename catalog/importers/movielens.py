@@ -9,7 +9,9 @@ when a field differs, and events and tag applications are inserted with conflict
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+import time
+from datetime import UTC, datetime
+from datetime import time as midnight
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -36,21 +38,34 @@ BATCH = 2000
 def import_movielens(directory: Path, *, user_prefix: str | None = None, progress: Progress) -> ImportReport:
     """Import the MovieLens data set in `directory` (layout detected from its files)."""
     report = ImportReport()
-    dataset = read_dataset(directory, progress)
+    with report.timed("read files"):
+        dataset = read_dataset(directory, progress)
     prefix = dataset.layout.user_prefix if user_prefix is None else user_prefix
     if not USERNAME_PREFIX.match(prefix):
         raise ImportDataError(f"user prefix {prefix!r} may contain only letters, digits and @.+-_")
     with transaction.atomic():
+        _write(dataset, prefix, report, progress)
+        commit_started = time.perf_counter()
+    # PostgreSQL checks the deferred foreign keys of every new event at commit: worth showing.
+    report.seconds["commit"] = time.perf_counter() - commit_started
+    return report
+
+
+def _write(dataset: Dataset, prefix: str, report: ImportReport, progress: Progress) -> None:
+    with report.timed("titles, tags, users"):
         existing_users = _existing_users(dataset, prefix)  # checks ownership before any write
         title_pks = _upsert_titles(dataset, report, progress)
         keywords = _link_tags(dataset, title_pks, report)
         user_pks = _upsert_users(dataset, prefix, existing_users, report)
+    with report.timed("events"):
+        source = dataset.layout.source
+        ratings = dataset.ratings
         created = insert_rating_events(
-            dataset.ratings, user_pks=user_pks, title_pks=title_pks, source=dataset.layout.source, progress=progress
+            ratings, user_pks=user_pks, title_pks=title_pks, source=source, progress=progress
         )
-        report.add("rating events", created=created, unchanged=len(dataset.ratings) - created)
+    report.add("rating events", created=created, unchanged=len(ratings) - created)
+    with report.timed("tag applications"):
         _insert_tag_applications(dataset, user_pks, title_pks, keywords, report)
-    return report
 
 
 # --- Titles ---------------------------------------------------------------------------------
@@ -87,7 +102,7 @@ def _upsert_titles(dataset: Dataset, report: ImportReport, progress: Progress) -
 
 def _new_title(movie: Movie, source: str, slugs: SlugAllocator, now: datetime) -> Title:
     slug_text = f"{movie.title} {movie.year}" if movie.year else movie.title
-    published_at = datetime.combine(movie.release_date, time(), tzinfo=UTC) if movie.release_date else now
+    published_at = datetime.combine(movie.release_date, midnight(), tzinfo=UTC) if movie.release_date else now
     return Title(
         kind=Title.Kind.MOVIE,
         title=movie.title,

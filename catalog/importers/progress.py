@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
@@ -58,6 +59,7 @@ class ImportReport:
 
     started: float = field(default_factory=time.perf_counter)
     tallies: dict[str, Tally] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, to show where the time goes
 
     def tally(self, kind: str) -> Tally:
         return self.tallies.setdefault(kind, Tally())
@@ -68,6 +70,14 @@ class ImportReport:
         tally.updated += updated
         tally.unchanged += unchanged
 
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
+
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -75,5 +85,7 @@ class ImportReport:
     def summary_lines(self) -> Sequence[str]:
         width = max((len(kind) for kind in self.tallies), default=0)
         lines = [f"{kind.ljust(width)}  {tally}" for kind, tally in self.tallies.items()]
+        if self.seconds:
+            lines.append("phases: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in self.seconds.items()))
         lines.append(f"elapsed {self.elapsed:.1f} s")
         return lines

@@ -235,6 +235,13 @@ def test_reimport_changes_nothing(fixture):
     assert " 0 created, 0 updated" in output
 
 
+def test_repeated_rating_line_is_stored_once(tmp_path):
+    repeated = corrupt_copy(ML1M_MINI, tmp_path, "ratings.dat", lambda data: data + b"1::1::5::978300760\n")
+    output = run(repeated)
+    assert Event.objects.filter(source="ml-1m").count() == 10
+    assert "rating events    10 created, 0 updated, 1 unchanged" in output
+
+
 def test_reimport_updates_only_changed_titles(tmp_path):
     run(ML1M_MINI)
     changed = corrupt_copy(ML1M_MINI, tmp_path, "movies.dat", replace_line(2, b"2::Jumanji (1996)::Adventure"))

@@ -6,6 +6,10 @@ _ALGORITHMS = {
     "popularity": ("recommendations.engine.popularity", "Popularity"),
     "trending": ("recommendations.engine.popularity", "Trending"),
     "new_releases": ("recommendations.engine.popularity", "NewReleases"),
+    "content": ("recommendations.engine.content", "Content"),
+    "ease": ("recommendations.engine.collaborative", "EASE"),
+    "itemknn": ("recommendations.engine.collaborative", "ItemKNN"),
+    "mf": ("recommendations.engine.collaborative", "ALS"),
 }
 
 

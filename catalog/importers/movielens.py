@@ -95,7 +95,8 @@ def _upsert_titles(dataset: Dataset, report: ImportReport, progress: Progress) -
             bar.update(len(batch))
         Title.objects.bulk_update(changed, [*TITLE_FIELDS, "updated_at"], batch_size=BATCH)
         bar.update(len(changed))
-    report.add("titles", created=len(new), updated=len(changed), unchanged=len(existing) - len(changed))
+    matched = len(dataset.movies) - len(new)
+    report.add("titles", created=len(new), updated=len(changed), unchanged=matched - len(changed))
     pks = dict(Title.objects.filter(source=source).values_list("external_id", "id"))
     return {movie_id: pks[str(movie_id)] for movie_id in dataset.movies}
 

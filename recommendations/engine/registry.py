@@ -1,6 +1,7 @@
 """Algorithm names → classes. Neural is imported lazily so that torch loads only when asked for."""
 
 from importlib import import_module
+from importlib.util import find_spec
 
 _ALGORITHMS = {
     "popularity": ("recommendations.engine.popularity", "Popularity"),
@@ -11,6 +12,11 @@ _ALGORITHMS = {
     "itemknn": ("recommendations.engine.collaborative", "ItemKNN"),
     "mf": ("recommendations.engine.collaborative", "ALS"),
 }
+
+# Peers from the optional `implicit` package (pip install 'marquee[peers]'), listed only when installed.
+if find_spec("implicit") is not None:
+    _ALGORITHMS["implicit-als"] = ("recommendations.engine.peers", "ImplicitALS")
+    _ALGORITHMS["implicit-bpr"] = ("recommendations.engine.peers", "ImplicitBPR")
 
 
 def register(name: str, module: str, class_name: str) -> None:

@@ -7,6 +7,7 @@ _ALGORITHMS = {
     "popularity": ("recommendations.engine.popularity", "Popularity"),
     "trending": ("recommendations.engine.popularity", "Trending"),
     "new_releases": ("recommendations.engine.popularity", "NewReleases"),
+    "neural": ("recommendations.engine.neural", "Neural"),
     "content": ("recommendations.engine.content", "Content"),
     "ease": ("recommendations.engine.collaborative", "EASE"),
     "itemknn": ("recommendations.engine.collaborative", "ItemKNN"),

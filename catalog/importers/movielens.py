@@ -3,7 +3,7 @@
 The files are parsed and validated completely (movielens_files) before anything is written;
 the writes then run inside one transaction.atomic(), so a failure leaves the database as it was.
 Re-imports are idempotent: rows are matched by (source, external id) or user name, updated only
-when a field differs, and events and tag applications are inserted with conflicts ignored.
+when a field differs, and events and tag applications already stored are skipped.
 """
 
 from __future__ import annotations

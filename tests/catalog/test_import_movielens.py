@@ -213,6 +213,13 @@ def test_latest_layout_imports_half_stars_tags_and_tag_applications():
     assert {"Funny", "pixar, animation"} <= set(toy_story.tags.values_list("name", flat=True))
 
 
+def test_progress_goes_to_stderr_unless_switched_off(capsys):
+    call_command("import_movielens", str(ML100K_MINI), stdout=StringIO())
+    assert "u.data" in capsys.readouterr().err
+    run(ML100K_MINI)
+    assert capsys.readouterr().err == ""
+
+
 def test_user_prefix_option_overrides_the_default():
     run(ML100K_MINI, "--user-prefix", "hundredk-")
     assert User.objects.filter(username="hundredk-196").exists()

@@ -43,8 +43,8 @@ def _strongest_contributor(history: sp.csr_matrix, contribution: np.ndarray) -> 
 # ---- EASE -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EASEConfig(Config):
-    l2: float = 500.0  # λ: the only real hyper-parameter; larger shrinks towards popularity
-    weight_power: float = 0.0  # 0: binary history (Steck's setting), 1: event weights
+    l2: float = 1000.0  # λ: the main hyper-parameter; larger shrinks towards popularity
+    weight_power: float = 1.0  # 1: event weights (rating strength helps on MovieLens), 0: binary (Steck)
 
 
 class EASE(Recommender):
@@ -59,7 +59,7 @@ class EASE(Recommender):
 
     @classmethod
     def search_space(cls) -> dict[str, list]:
-        return {"l2": [50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0], "weight_power": [0.0, 1.0]}
+        return {"l2": [50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0], "weight_power": [0.0, 1.0]}
 
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         x = transform_weights(history, self.config.weight_power)
@@ -119,10 +119,10 @@ def _mirror_upper_triangle(matrix: np.ndarray, block: int = 1024) -> None:
 # ---- ItemKNN ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ItemKNNConfig(Config):
-    neighbours: int = 100  # kept per target item
+    neighbours: int = 400  # kept per target item
     shrink: float = 10.0  # added to the denominator: damps similarities built on few co-occurrences
     alpha: float = 0.5  # asymmetric cosine (Aiolli 2013); 0.5 is plain cosine
-    weight_power: float = 0.0  # 0: binary history, 1: event weights
+    weight_power: float = 1.0  # 1: event weights, 0: binary history
 
 
 class ItemKNN(Recommender):
@@ -137,7 +137,12 @@ class ItemKNN(Recommender):
 
     @classmethod
     def search_space(cls) -> dict[str, list]:
-        return {"neighbours": [20, 50, 100, 200, 400], "shrink": [0.0, 10.0, 50.0], "alpha": [0.3, 0.5, 0.7]}
+        return {
+            "neighbours": [50, 100, 200, 400, 1000],
+            "shrink": [0.0, 10.0, 50.0],
+            "alpha": [0.5, 0.7],
+            "weight_power": [0.0, 1.0],
+        }
 
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         x = transform_weights(history, self.config.weight_power)
@@ -206,11 +211,11 @@ def item_similarity(x: sp.csr_matrix, neighbours: int, shrink: float, alpha: flo
 @dataclass(frozen=True)
 class ALSConfig(Config):
     factors: int = 64
-    regularization: float = 1.0
-    alpha: float = 10.0  # confidence = 1 + alpha · weight
+    regularization: float = 20.0
+    alpha: float = 1.0  # confidence = 1 + alpha · weight
     iterations: int = 15
     cg_steps: int = 3  # conjugate-gradient steps per solve, warm-started (Takács et al. 2011)
-    weight_power: float = 0.0  # 0: binary confidence, 1: event weights scale the confidence
+    weight_power: float = 1.0  # 1: event weights scale the confidence, 0: binary
     fold_in_steps: int = 32  # upper bound on CG steps for users the model has not seen
 
 
@@ -229,10 +234,10 @@ class ALS(Recommender):
     @classmethod
     def search_space(cls) -> dict[str, list]:
         return {
-            "factors": [32, 64, 128],
-            "regularization": [0.1, 1.0, 10.0],
-            "alpha": [1.0, 5.0, 20.0],
-            "iterations": [15],
+            "factors": [64, 128],
+            "regularization": [3.0, 10.0, 30.0, 100.0],
+            "alpha": [0.5, 2.0, 10.0],
+            "weight_power": [0.0, 1.0],
         }
 
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
@@ -310,6 +315,7 @@ class _Confidence:
         self.matrix.sort_indices()
         self.rows = np.repeat(np.arange(matrix.shape[0]), np.diff(self.matrix.indptr))
         self.density = self.matrix.nnz / max(matrix.shape[0] * matrix.shape[1], 1)
+        self._positions: np.ndarray | None = None
 
     def weighted_sum(self, values: np.ndarray, other: np.ndarray) -> np.ndarray:
         """Σ_j values_ij · other_j per row, for values laid out like the matrix's entries."""
@@ -324,18 +330,28 @@ class _Confidence:
         indptr, indices = self.matrix.indptr, self.matrix.indices
         dots = np.empty(self.matrix.nnz, dtype=left.dtype)
         if self.density > 0.01:
-            block = max(1, BLOCK_ENTRIES // max(right.shape[0], 1))
+            block = self._row_block()
+            positions = self._positions_in_blocks()
             for start in range(0, self.matrix.shape[0], block):
                 stop = min(start + block, self.matrix.shape[0])
                 lo, hi = indptr[start], indptr[stop]
                 dense = left[start:stop] @ right.T
-                dots[lo:hi] = dense[self.rows[lo:hi] - start, indices[lo:hi]]
+                dots[lo:hi] = np.take(dense.ravel(), positions[lo:hi])
             return dots
         chunk = max(1, BLOCK_ENTRIES // max(left.shape[1], 1))
         for lo in range(0, self.matrix.nnz, chunk):
             hi = min(lo + chunk, self.matrix.nnz)
             dots[lo:hi] = np.einsum("ij,ij->i", left[self.rows[lo:hi]], right[indices[lo:hi]])
         return dots
+
+    def _row_block(self) -> int:
+        return max(1, BLOCK_ENTRIES // max(self.matrix.shape[1], 1))
+
+    def _positions_in_blocks(self) -> np.ndarray:
+        """Each entry's offset in its row block's dense product, computed once (np.take beats 2-D indexing)."""
+        if self._positions is None:
+            self._positions = (self.rows % self._row_block()) * self.matrix.shape[1] + self.matrix.indices
+        return self._positions
 
     def apply(self, x: np.ndarray, other: np.ndarray, gram: np.ndarray) -> np.ndarray:
         """A x per row, with A_u = OᵀO + λI + Oᵀ (C_u - I) O and `gram` = OᵀO + λI."""

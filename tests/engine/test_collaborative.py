@@ -57,7 +57,7 @@ def test_ease_mirrors_the_inverse_across_blocks(rng, monkeypatch):
 
 def test_ease_scores_are_history_times_weights():
     data = checkerboard()
-    model = EASE(l2=10.0).fit(data)
+    model = EASE(l2=10.0, weight_power=0.0).fit(data)
     binary = (data.matrix() > 0).astype(np.float32)
     expected = np.asarray(binary[:3] @ model.weights_)
     np.testing.assert_allclose(model._score(np.arange(3), data.matrix()[:3]), expected, rtol=1e-6)
@@ -133,7 +133,7 @@ def test_als_fold_in_solves_the_normal_equations(als_on_checkerboard):
     for row in range(2):
         consumed = history[row].indices
         confidence = np.ones(len(items))
-        confidence[consumed] += model.config.alpha  # weight_power 0: binary confidence
+        confidence[consumed] += model.config.alpha * history[row].data ** model.config.weight_power
         preference = np.zeros(len(items))
         preference[consumed] = 1.0
         lhs = items.T @ (confidence[:, None] * items) + model.config.regularization * np.eye(items.shape[1])
@@ -149,19 +149,17 @@ def test_als_is_deterministic_for_a_seed():
     assert not np.allclose(first.item_factors_, other.item_factors_)
 
 
-def test_als_sparse_path_agrees_with_dense_path(rng, monkeypatch):
-    # Entry dots switch from dense blocks to gathered rows below 1% density; both must agree.
+@pytest.mark.parametrize("density", [0.5, 0.0])  # dense row blocks, gathered rows
+def test_als_entry_dots_in_small_blocks(rng, monkeypatch, density):
     from recommendations.engine import collaborative
 
+    monkeypatch.setattr(collaborative, "BLOCK_ENTRIES", 64)  # several blocks of either kind
     x = random_interactions(rng, n_users=40, n_items=30, density=0.2)
     confidence = collaborative._Confidence(x)
+    confidence.density = density
     left, right = rng.standard_normal((40, 4)), rng.standard_normal((30, 4))
-    dense = confidence.entry_dots(left, right)
-    confidence.density = 0.0
-    monkeypatch.setattr(collaborative, "BLOCK_ENTRIES", 16)  # many chunks
-    np.testing.assert_allclose(confidence.entry_dots(left, right), dense)
-    expected = (left @ right.T)[x.nonzero()]
-    np.testing.assert_allclose(np.sort(dense), np.sort(expected))
+    rows, cols = np.repeat(np.arange(40), np.diff(x.indptr)), x.indices
+    np.testing.assert_allclose(confidence.entry_dots(left, right), (left @ right.T)[rows, cols])
 
 
 def test_als_learns_a_low_rank_structure():

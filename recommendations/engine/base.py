@@ -50,6 +50,7 @@ class Config:
 class Recommender(ABC):
     name: ClassVar[str]
     config_class: ClassVar[type[Config]] = Config
+    tie_break: ClassVar[bool] = True  # add popularity far below the score spread to order ties
 
     def __init__(self, config: Config | None = None, **params: Any) -> None:
         self.config = replace(config or self.config_class(), **params)
@@ -127,7 +128,8 @@ class Recommender(ABC):
         """Dense scores for a batch of users with popularity as the tie-break and seen items at -inf."""
         user_index, history, seen = self.history_rows(user_ids, histories)
         scores = np.asarray(self._score(user_index, history), dtype=np.float32)
-        scores = _break_ties(scores, self.popularity_)
+        if self.tie_break:
+            scores = _break_ties(scores, self.popularity_)
         if exclude_seen:
             rows, cols = seen.nonzero()
             scores[rows, cols] = -np.inf
@@ -140,7 +142,9 @@ class Recommender(ABC):
         if index < 0:
             raise KeyError(f"unknown item {item_id!r}")
         history = sp.csr_matrix(([1.0], ([0], [index])), shape=(1, self.n_items), dtype=np.float32)
-        scores = _break_ties(np.asarray(self._score(np.array([-1]), history), dtype=np.float32), self.popularity_)
+        scores = np.asarray(self._score(np.array([-1]), history), dtype=np.float32)
+        if self.tie_break:
+            scores = _break_ties(scores, self.popularity_)
         scores[0, index] = -np.inf
         top, top_scores = top_k(scores, k)
         valid = np.isfinite(top_scores[0])

@@ -1,0 +1,279 @@
+"""Two-stage hybrid: candidates from several recommenders, ranked by a learned model, diversified.
+
+Fit, all on the training data (never on a test split):
+1. Cut a validation split from the training data with the evaluation protocol itself
+   (per-user temporal 80/20, some users cut to their first 3 events), so the ranker sees
+   warm and new users the way production does.
+2. Tune each component on that split, fit it on the split's training part, and build one row
+   per (user, candidate) with each component's score and rank, popularity, item year and the
+   user's history length; the label is "the user engaged with it later".
+3. Learn gradient-boosted trees on those rows. History length is a feature, so the trees learn
+   how much to trust collaborative scores versus popularity per history length (cold start).
+4. Pick the diversity (MMR) strength on the same split: the largest that costs at most
+   `diversity_tolerance` of validation nDCG.
+5. Refit the components on all training data with the chosen hyper-parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommendations.engine import metrics
+from recommendations.engine.base import Config, Reason, Recommender
+from recommendations.engine.data import Dataset
+from recommendations.engine.ranker import BoostedTrees
+from recommendations.engine.registry import get_algorithm
+from recommendations.engine.rerank import mmr_order
+from recommendations.engine.splits import Split, validation_split
+
+PERSONAL = {"ease", "itemknn", "mf", "content", "neural"}  # components that can explain with a watched title
+OBJECTIVE_K = 10
+
+
+@dataclass(frozen=True)
+class HybridConfig(Config):
+    components: tuple[str, ...] = ("ease", "mf", "itemknn", "content", "popularity", "trending")
+    component_params: dict = field(default_factory=dict)  # name → fixed params (skips tuning that one)
+    tune_components: bool = True
+    tune_max_configs: int = 6
+    candidates: int = 200  # per user, by best rank across components
+    negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
+    max_training_users: int = 6000
+    diversity: float | None = None  # MMR λ; None = choose on validation
+    diversity_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+    diversity_tolerance: float = 0.01  # give up at most 1 % of validation nDCG for diversity
+    mmr_depth: int = 50
+
+
+class Hybrid(Recommender):
+    name = "hybrid"
+    config_class = HybridConfig
+    tie_break = False  # scores encode an MMR order; a popularity tie-break would disturb it
+
+    # ---- fit -----------------------------------------------------------------------------
+    def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
+        inner = validation_split(data, seed=self.config.seed)
+        self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
+        inner_models = {name: self._make(name).fit(inner.train) for name in self.config.components}
+        self.ranker_ = self._train_ranker(inner_models, inner)
+        self.diversity_ = self._choose_diversity(inner_models, inner)
+        self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
+        self.embeddings_ = self._item_embeddings()
+
+    def _make(self, name: str) -> Recommender:
+        return get_algorithm(name)(**self.params_.get(name, {}))
+
+    def _component_params(self, name: str, inner: Split) -> dict:
+        if name in self.config.component_params:
+            return dict(self.config.component_params[name])
+        algorithm = get_algorithm(name)
+        if not self.config.tune_components or not algorithm.search_space():
+            return {}
+        from recommendations.engine.evaluate import tune_on_validation  # evaluate imports the registry
+
+        params, _, _ = tune_on_validation(
+            algorithm, inner, max_configs=self.config.tune_max_configs, seed=self.config.seed
+        )
+        return params
+
+    def _train_ranker(self, models: dict[str, Recommender], inner: Split) -> BoostedTrees:
+        rng = np.random.default_rng(self.config.seed)
+        users = inner.test_users
+        if len(users) > self.config.max_training_users:
+            users = list(rng.choice(np.array(users, dtype=object), self.config.max_training_users, replace=False))
+        features, labels = [], []
+        for batch in _batches(users, 512):
+            user_index = inner.train.users.indices(batch)
+            candidates, rows = self._features(models, user_index)
+            relevant = inner.relevance_matrix(batch)
+            hits = np.asarray(relevant[np.arange(len(batch))[:, None], candidates].todense(), dtype=bool)
+            keep = self._sample(hits, rng)
+            features.append(rows[keep])
+            labels.append(hits[keep])
+        return BoostedTrees.fit(np.concatenate(features), np.concatenate(labels).astype(np.int8), seed=self.config.seed)
+
+    def _sample(self, hits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Every positive and a few random negatives per user: the ranker learns an ordering."""
+        keep = hits.copy()
+        for row in range(len(hits)):
+            negatives = np.flatnonzero(~hits[row])
+            chosen = rng.choice(negatives, min(len(negatives), self.config.negatives_per_user), replace=False)
+            keep[row, chosen] = True
+        return keep
+
+    def _choose_diversity(self, models: dict[str, Recommender], inner: Split) -> float:
+        if self.config.diversity is not None:
+            return float(self.config.diversity)
+        self.embeddings_ = _embeddings_from(models)
+        users = inner.test_users
+        relevant = inner.relevance_matrix(users)
+        user_index = inner.train.users.indices(users)
+        candidates, rows = self._features(models, user_index)
+        relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
+        results = {}
+        for diversity in self.config.diversity_grid:
+            ranked = _top_after_mmr(candidates, relevance, self.embeddings_, diversity, self.config.mmr_depth)
+            hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], relevant)
+            n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
+            results[diversity] = float(metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K).mean())
+        floor = (1 - self.config.diversity_tolerance) * results[0.0]
+        return max(d for d, value in results.items() if value >= floor)
+
+    # ---- features ------------------------------------------------------------------------
+    def _features(self, models: dict[str, Recommender], user_index: np.ndarray, history=None, seen=None):
+        """(candidates n × c item indices, features n × c × f) for a batch of users.
+
+        Without `history` (training) every model scores its own training rows; when serving,
+        known users are scored from each model's own rows and unknown ones from `history`.
+        """
+        reference = next(iter(models.values()))
+        if history is None:
+            history = reference.history_[np.maximum(user_index, 0)]
+            seen = reference.seen_[np.maximum(user_index, 0)]
+        scores = [self._masked_scores(m, user_index, _rows_for(m, user_index, history), seen) for m in models.values()]
+        ranks = [_ranks(s) for s in scores]
+        n_items = scores[0].shape[1]
+        best = np.min(ranks, axis=0)
+        key = best + np.mean(ranks, axis=0) / (10.0 * n_items)
+        width = min(self.config.candidates, n_items)
+        candidates = np.argpartition(key, width - 1, axis=1)[:, :width]
+
+        def take(matrix: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(matrix, candidates, axis=1)
+
+        columns = []
+        for s, r in zip(scores, ranks, strict=True):
+            columns += [take(_standardise(s)), np.log1p(take(r))]
+        popularity = reference.popularity_[candidates]
+        years = reference.item_features.years[candidates]
+        length = np.repeat(np.log1p(np.diff(history.indptr))[:, None], width, axis=1)
+        columns += [np.log1p(popularity * 1000), years, length, np.log1p(take(best))]
+        return candidates, np.stack(columns, axis=-1).astype(np.float32)
+
+    @staticmethod
+    def _masked_scores(model: Recommender, user_index, history, seen) -> np.ndarray:
+        scores = np.asarray(model._score(user_index, history), dtype=np.float32).copy()
+        rows, cols = seen.nonzero()
+        scores[rows, cols] = -np.inf
+        return scores
+
+    # ---- serve ---------------------------------------------------------------------------
+    def _score(self, user_index: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
+        known = sp.diags((user_index >= 0).astype(np.float32))
+        seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
+        candidates, rows = self._features(self.components_, user_index, history=history, seen=seen)
+        relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
+        return self._dense_scores(candidates, relevance)
+
+    def _dense_scores(self, candidates: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+        """Scores whose order is: the MMR head, then other candidates by relevance, then the rest."""
+        n, width = candidates.shape
+        dense = np.full((n, self.n_items), -1.0, dtype=np.float32)
+        np.put_along_axis(dense, candidates, (1.0 + _sigmoid(relevance)).astype(np.float32), axis=1)
+        depth = min(self.config.mmr_depth, width)
+        head = np.argsort(-relevance, axis=1, kind="stable")[:, :depth]
+        head_items = np.take_along_axis(candidates, head, axis=1)
+        order = mmr_order(np.take_along_axis(relevance, head, axis=1), head_items, self.embeddings_, self.diversity_)
+        ordered = np.take_along_axis(head_items, order, axis=1)
+        np.put_along_axis(dense, ordered, (4.0 - np.arange(depth) / depth).astype(np.float32)[None, :], axis=1)
+        return dense
+
+    def explain(self, user_id: Any, item_id: Any, *, histories=None) -> Reason:
+        """Delegate to the personalised component that ranks the item highest for this user."""
+        self._require_fitted()
+        user_index, history, seen = self.history_rows([user_id], histories)
+        item = self.items.index(item_id)
+        if item < 0 or history.nnz == 0:
+            return Reason(kind="popular", text="Popular with viewers")
+        best_name, best_rank = None, np.inf
+        for name, model in self.components_.items():
+            if name not in PERSONAL:
+                continue
+            rows = _rows_for(model, user_index, history)
+            rank = _ranks(self._masked_scores(model, user_index, rows, seen))[0, item]
+            if rank < best_rank:
+                best_name, best_rank = name, rank
+        if best_name is None:
+            return Reason(kind="popular", text="Popular with viewers")
+        return self.components_[best_name].explain(user_id, item_id, histories=histories)
+
+    def _item_embeddings(self) -> np.ndarray:
+        return _embeddings_from(self.components_)
+
+    # ---- persistence ---------------------------------------------------------------------
+    def _state(self) -> dict[str, np.ndarray]:
+        return {f"ranker_{key}": value for key, value in self.ranker_.arrays.items()}
+
+    def _extra_meta(self) -> dict:
+        return {"params": self.params_, "diversity": self.diversity_}
+
+    def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
+        self.ranker_ = BoostedTrees({k.removeprefix("ranker_"): v for k, v in state.items() if k.startswith("ranker_")})
+        self.params_ = extra["params"]
+        self.diversity_ = float(extra["diversity"])
+
+    def _save_extra(self, directory: Path) -> None:
+        for name, model in self.components_.items():
+            model.save(directory / "components" / name)
+
+    def _load_extra(self, directory: Path) -> None:
+        self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.config.components}
+        self.embeddings_ = self._item_embeddings()
+
+
+def _rows_for(model: Recommender, user_index: np.ndarray, history: sp.csr_matrix) -> sp.csr_matrix:
+    """Known users' rows from the model's own history (its time decay), unknown users' from `history`."""
+    known = user_index >= 0
+    if not known.any():
+        return history
+    own = model.history_[np.maximum(user_index, 0)]
+    return (sp.diags(known.astype(np.float32)) @ own + sp.diags((~known).astype(np.float32)) @ history).tocsr()
+
+
+def _embeddings_from(models: dict[str, Recommender]) -> np.ndarray:
+    """Unit item vectors for diversity: MF factors when present, else content vectors, else one-hot."""
+    if "mf" in models:
+        vectors = models["mf"].item_factors_.astype(np.float32)
+    elif "content" in models and hasattr(models["content"], "item_vectors_"):
+        vectors = np.asarray(models["content"].item_vectors_.todense(), dtype=np.float32)
+    else:
+        return np.eye(next(iter(models.values())).n_items, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def _top_after_mmr(candidates, relevance, embeddings, diversity, depth) -> np.ndarray:
+    head = np.argsort(-relevance, axis=1, kind="stable")[:, :depth]
+    head_items = np.take_along_axis(candidates, head, axis=1)
+    order = mmr_order(np.take_along_axis(relevance, head, axis=1), head_items, embeddings, diversity)
+    return np.take_along_axis(head_items, order, axis=1)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """0-based rank of every item per row (0 = best); -inf items rank last."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(scores.shape[1])[None, :].repeat(len(scores), axis=0), axis=1)
+    return ranks.astype(np.float32)
+
+
+def _standardise(scores: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(scores)
+    values = np.where(finite, scores, np.nan)
+    mean = np.nanmean(values, axis=1, keepdims=True)
+    std = np.nanstd(values, axis=1, keepdims=True)
+    return np.where(finite, (scores - mean) / np.where(std > 0, std, 1.0), -10.0)
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-values))
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,80 @@
+"""A gradient-boosted ranker whose learned trees are plain numpy arrays (saved to npz, no pickle).
+
+scikit-learn's HistGradientBoostingClassifier does the learning; its trees are then copied into
+flat arrays and evaluated here, so a saved hybrid model holds data only, never code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
+
+
+class BoostedTrees:
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+
+    @classmethod
+    def fit(
+        cls,
+        features: np.ndarray,
+        labels: np.ndarray,
+        *,
+        seed: int,
+        max_iter: int = 300,
+        learning_rate: float = 0.05,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 40,
+    ) -> BoostedTrees:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        model = HistGradientBoostingClassifier(
+            max_iter=max_iter,
+            learning_rate=learning_rate,
+            max_leaf_nodes=max_leaf_nodes,
+            min_samples_leaf=min_samples_leaf,
+            l2_regularization=1.0,
+            early_stopping=True,
+            validation_fraction=0.1,
+            n_iter_no_change=20,
+            random_state=seed,
+        )
+        model.fit(features, labels)
+        return cls(_export(model))
+
+    def decision_function(self, features: np.ndarray) -> np.ndarray:
+        """Raw boosted score (log-odds) per row: baseline plus each tree's leaf value."""
+        a = self.arrays
+        features = np.asarray(features, dtype=np.float64)
+        total = np.full(len(features), float(a["baseline"]), dtype=np.float64)
+        rows = np.arange(len(features))
+        for start in a["tree_starts"]:
+            node = np.full(len(features), start, dtype=np.int64)
+            for _ in range(int(a["max_depth"]) + 1):
+                inner = a["is_leaf"][node] == 0
+                if not inner.any():
+                    break
+                value = features[rows, a["feature_idx"][node]]
+                go_left = np.where(
+                    np.isnan(value), a["missing_go_to_left"][node] == 1, value <= a["num_threshold"][node]
+                )
+                child = np.where(go_left, a["left"][node], a["right"][node]) + start
+                node = np.where(inner, child, node)
+            total += a["value"][node]
+        return total
+
+
+def _export(model) -> dict[str, np.ndarray]:
+    """Flatten the fitted trees; child indices stay relative to each tree's first node."""
+    trees = [predictors[0].nodes for predictors in model._predictors]
+    starts = np.cumsum([0] + [len(nodes) for nodes in trees[:-1]]).astype(np.int64)
+    nodes = np.concatenate(trees) if trees else np.zeros(0, dtype=model._predictors[0][0].nodes.dtype)
+    arrays = {name: np.ascontiguousarray(nodes[name]) for name in _NODE_FIELDS}
+    arrays["feature_idx"] = arrays["feature_idx"].astype(np.int64)
+    arrays["left"] = arrays["left"].astype(np.int64)
+    arrays["right"] = arrays["right"].astype(np.int64)
+    arrays["tree_starts"] = starts
+    arrays["baseline"] = np.asarray(float(np.ravel(model._baseline_prediction)[0]))
+    arrays["max_depth"] = np.asarray(max((int(t["depth"].max()) for t in trees), default=0))
+    return arrays

@@ -1,0 +1,55 @@
+import numpy as np
+
+from recommendations.engine.hybrid import Hybrid
+from recommendations.engine.ranker import BoostedTrees
+from recommendations.engine.rerank import mmr_order
+from tests.engine.contract import RecommenderContract
+
+FAST = {
+    "components": ("ease", "itemknn", "content", "popularity"),
+    "tune_components": False,
+    "candidates": 30,
+    "negatives_per_user": 10,
+    "diversity": 0.1,
+}
+
+
+class TestHybridContract(RecommenderContract):
+    def make_model(self):
+        return Hybrid(**FAST)
+
+
+def test_exported_trees_predict_exactly_like_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(2000, 5))
+    features[rng.random(features.shape) < 0.05] = np.nan  # missing values take the learned branch
+    labels = (np.nan_to_num(features[:, 0]) + 0.5 * np.nan_to_num(features[:, 3]) > 0.3).astype(int)
+    ours = BoostedTrees.fit(features, labels, seed=0, max_iter=30)
+    reference = HistGradientBoostingClassifier(
+        max_iter=30,
+        learning_rate=0.05,
+        max_leaf_nodes=31,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        random_state=0,
+    ).fit(features, labels)
+    np.testing.assert_allclose(ours.decision_function(features), reference.decision_function(features), rtol=1e-6)
+
+
+def test_mmr_without_diversity_keeps_relevance_order():
+    relevance = np.array([[0.1, 0.9, 0.5]])
+    order = mmr_order(relevance, np.array([[0, 1, 2]]), np.eye(3, dtype=np.float32), 0.0)
+    assert order.tolist() == [[1, 2, 0]]
+
+
+def test_mmr_pushes_a_near_duplicate_down():
+    # Items 0 and 1 are the same direction; 2 is different but a little less relevant.
+    embeddings = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    relevance = np.array([[1.0, 0.95, 0.8]])
+    order = mmr_order(relevance, np.array([[0, 1, 2]]), embeddings, 0.5)
+    assert order.tolist() == [[0, 2, 1]]

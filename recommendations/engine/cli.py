@@ -6,6 +6,7 @@ Others benchmark us through this interface, so it is kept exactly as ARCHITECTUR
               --algorithm NAME --for-users IDS.txt --k K --out RECS.csv [--params JSON]
     recommend --algorithm list
     evaluate --data DIR [--algorithms a,b] [--k 10] [--seed 42] [--max-configs N] [--out results.json]
+             [--tune-budget SECONDS] [--split temporal|random] [--no-peers]
 
 RECS.csv is `user_id,item_id,rank,score` with exactly K rows per requested user (fewer only when
 the catalogue minus that user's TRAIN items is smaller) and never an item the user has in TRAIN.
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=10)
     evaluate.add_argument("--seed", type=int, default=42)
     evaluate.add_argument("--max-configs", type=int, default=20, help="per algorithm; 0 = the whole grid")
+    evaluate.add_argument("--tune-budget", type=float, help="seconds of tuning per algorithm (default: no limit)")
     evaluate.add_argument("--split", choices=["temporal", "random"], default="temporal")
     evaluate.add_argument("--no-peers", action="store_true", help="leave out popularity, EASE, implicit ALS/BPR")
     evaluate.add_argument("--out", type=Path, help="results.json to write")
@@ -181,6 +183,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         k=args.k,
         seed=args.seed,
         max_configs=args.max_configs or None,
+        tune_budget_seconds=args.tune_budget,
         peers=not args.no_peers,
         split=split,
     )
@@ -199,4 +202,5 @@ def _describe(source: Path, data: Dataset, split, args: argparse.Namespace) -> s
         f"{args.split} split (seed {args.seed}): {split.train.n_events} training events, "
         f"{len(split.test)} test users ({new_tested} new); tuned on validation, "
         f"at most {args.max_configs or 'all'} configs per algorithm"
+        + (f" and {args.tune_budget:g} s of tuning" if args.tune_budget else "")
     )

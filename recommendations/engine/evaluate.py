@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from recommendations.engine import metrics
+from recommendations.engine.base import Recommender
 from recommendations.engine.data import Dataset
 from recommendations.engine.peers import IMPLICIT_PEERS, PEER_NAMES, implicit_available
 from recommendations.engine.registry import algorithm_names, get_algorithm
@@ -54,6 +55,7 @@ def evaluate_algorithms(
     k: int = 10,
     seed: int = 42,
     max_configs: int | None = 20,
+    tune_budget_seconds: float | None = None,
     peers: bool = True,
     split: Split | None = None,
     protocol: str = "temporal",
@@ -61,7 +63,9 @@ def evaluate_algorithms(
 ) -> list[Row]:
     """Evaluate each named algorithm (default: every registered one) plus the peers on one split.
 
-    `max_configs` caps the configurations tried per algorithm (None: the whole grid).
+    `max_configs` caps the configurations tried per algorithm (None: the whole grid);
+    `tune_budget_seconds` stops an algorithm's search once that much time has gone (the
+    defaults are always tried), so that slow models cannot hold the whole report hostage.
     """
     log = log or _log_to_stderr
     split = split or cut_split(dataset, protocol=protocol, seed=seed)
@@ -70,7 +74,8 @@ def evaluate_algorithms(
     for name in plan(algorithms, peers=peers, log=log):
         row = Row(algorithm=name, peer=name in PEER_NAMES)
         try:
-            _run(row, split, validation, k=k, seed=seed, max_configs=max_configs, log=log)
+            search = {"max_configs": max_configs, "seed": seed, "budget_seconds": tune_budget_seconds, "log": log}
+            _run(row, split, validation, k=k, search=search, log=log)
         except Exception as error:  # one broken algorithm must not sink the whole report
             row.error = f"{type(error).__name__}: {error}"
             log(f"{name}: failed\n{traceback.format_exc()}")
@@ -123,10 +128,10 @@ def candidate_configs(search_space: dict[str, list], max_configs: int | None, se
 # ---- one algorithm --------------------------------------------------------------------------
 
 
-def _run(row: Row, split: Split, validation: Split, *, k: int, seed: int, max_configs: int | None, log: Log) -> None:
+def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str, Any], log: Log) -> None:
     algorithm = get_algorithm(row.algorithm)
     started = time.perf_counter()
-    row.params, row.validation_ndcg, row.configs_tried = _tune(algorithm, validation, max_configs, seed, log)
+    row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
     row.tune_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -143,13 +148,29 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, seed: int, max_co
     )
 
 
-def _tune(algorithm, validation: Split, max_configs: int | None, seed: int, log: Log):
-    """(best params, their validation nDCG@10, configurations tried); duplicates are tried once."""
+def tune_on_validation(
+    algorithm: type[Recommender],
+    validation: Split,
+    *,
+    max_configs: int | None = 20,
+    seed: int = 42,
+    budget_seconds: float | None = None,
+    log: Log | None = None,
+) -> tuple[dict[str, Any], float, int]:
+    """(best params, their validation nDCG@10, configurations tried); duplicates are tried once.
+
+    The hybrid tunes its components with this too.
+    """
+    log = log or (lambda message: None)
     users = validation.test_users
     tried: list = []
     best_params: dict[str, Any] = {}
     best = -math.inf
+    started = time.perf_counter()
     for params in candidate_configs(algorithm.search_space(), max_configs, seed):
+        if tried and budget_seconds is not None and time.perf_counter() - started > budget_seconds:
+            log(f"{algorithm.name}: tuning budget of {budget_seconds:g} s spent after {len(tried)} configs")
+            break
         config = replace(algorithm.config_class(), **params)
         if config in tried:
             continue
@@ -210,11 +231,13 @@ def table_columns(k: int = 10) -> list[tuple[str, str, str]]:
 def format_table(rows: Sequence[Row], k: int = 10) -> str:
     """One aligned line per algorithm; peers are marked; failures show their error."""
     columns = table_columns(k)
-    header = ["algorithm", "peer", *(title for title, _, _ in columns), "fit s", "rec s", "best params"]
+    header = ["algorithm", "peer", *(title for title, _, _ in columns), "fit s", "rec s", "tune s", "configs"]
+    header.append("best params")
     lines = [header]
     for row in rows:
         values = [_number(row.metrics.get(group, {}).get(name)) for _, group, name in columns]
         times = [f"{row.fit_seconds:.2f}", f"{row.recommend_seconds:.2f}"] if not row.error else ["-", "-"]
+        times += [f"{row.tune_seconds:.1f}", str(row.configs_tried)]
         params = row.error or ", ".join(f"{key}={_param(value)}" for key, value in row.params.items()) or "-"
         lines.append([row.algorithm, "peer" if row.peer else "", *values, *times, params])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]

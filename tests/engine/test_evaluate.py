@@ -87,6 +87,13 @@ def test_tuning_finds_the_better_config_on_validation(test_algorithms, data):
     assert group.fit_seconds >= 0 and group.recommend_seconds > 0
 
 
+def test_a_spent_tuning_budget_stops_the_search_after_the_defaults(test_algorithms, data):
+    messages = []
+    (row,) = evaluate_algorithms(data, ["group-test"], peers=False, tune_budget_seconds=0, log=messages.append)
+    assert row.configs_tried == 1 and row.params == {"own_group": False}
+    assert any("tuning budget" in m for m in messages)
+
+
 def test_tuning_never_sees_a_test_event(test_algorithms, data):
     split = temporal_split(data, seed=42)
     evaluate_algorithms(data, ["group-test"], peers=False, split=split, log=lambda _: None)

@@ -92,14 +92,38 @@ def test_itemknn_keeps_the_most_similar_neighbours(rng):
         assert np.min(full[kept, target]) >= np.sort(full[:, target])[-3] - 1e-6
 
 
-def test_itemknn_cosine_with_shrink(rng):
+def test_itemknn_similarity_in_column_blocks(rng, monkeypatch):
+    from recommendations.engine import collaborative
+
+    x = random_interactions(rng, n_users=50, n_items=23, density=0.3)
+    whole = item_similarity(x, 6, shrink=3.0, alpha=0.7).toarray()
+    monkeypatch.setattr(collaborative, "BLOCK_ENTRIES", 23 * 4)  # blocks of 4 target columns
+    np.testing.assert_allclose(item_similarity(x, 6, shrink=3.0, alpha=0.7).toarray(), whole, rtol=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.8])
+def test_itemknn_asymmetric_cosine_with_shrink(rng, alpha):
     x = random_interactions(rng)
-    similarity = item_similarity(x, 100, shrink=5.0, alpha=0.5).toarray()
+    similarity = item_similarity(x, 100, shrink=5.0, alpha=alpha).toarray()
     dense = x.toarray().astype(np.float64)
-    norms = np.linalg.norm(dense, axis=0)
-    expected = dense.T @ dense / (norms[:, None] * norms[None, :] + 5.0)
+    squared = (dense**2).sum(axis=0)
+    # Row j (neighbour) → column i (target): |x_i|²^α |x_j|²^(1-α); α = 0.5 is plain cosine.
+    expected = dense.T @ dense / (squared[:, None] ** (1 - alpha) * squared[None, :] ** alpha + 5.0)
     np.fill_diagonal(expected, 0.0)
     np.testing.assert_allclose(similarity, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_itemknn_dense_scoring_copy_gives_the_sparse_scores(monkeypatch):
+    from recommendations.engine import collaborative
+
+    data = checkerboard()
+    dense = ItemKNN(neighbours=5).fit(data)
+    assert isinstance(dense._scoring_similarity(), np.ndarray)  # the copy is made on first use
+    monkeypatch.setattr(collaborative, "DENSE_SIMILARITY_ENTRIES", 0)
+    sparse = ItemKNN(neighbours=5).fit(data)
+    assert sp.issparse(sparse._scoring_similarity())
+    users = data.users.to_list()
+    np.testing.assert_allclose(dense.score(users), sparse.score(users), rtol=1e-6)
 
 
 # ---- ALS ----------------------------------------------------------------------------------------

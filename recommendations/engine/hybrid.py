@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from recommendations.engine import metrics
 from recommendations.engine.base import Config, Reason, Recommender
+from recommendations.engine.context import TimeContext
 from recommendations.engine.data import Dataset
 from recommendations.engine.ranker import BoostedTrees
 from recommendations.engine.registry import get_algorithm
@@ -32,6 +33,7 @@ from recommendations.engine.rerank import mmr_order
 from recommendations.engine.splits import Split, validation_split
 
 PERSONAL = {"ease", "itemknn", "mf", "content", "neural"}  # components that can explain with a watched title
+ITEM_TO_ITEM = ("ease", "itemknn")  # also scored from the user's most recent items alone
 OBJECTIVE_K = 10
 
 
@@ -60,9 +62,11 @@ class Hybrid(Recommender):
         inner = validation_split(data, seed=self.config.seed)
         self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
         inner_models = {name: self._make(name).fit(inner.train) for name in self.config.components}
-        self.ranker_ = self._train_ranker(inner_models, inner)
-        self.diversity_ = self._choose_diversity(inner_models, inner)
+        inner_context = TimeContext.from_data(inner.train)
+        self.ranker_ = self._train_ranker(inner_models, inner_context, inner)
+        self.diversity_ = self._choose_diversity(inner_models, inner_context, inner)
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
+        self.context_ = TimeContext.from_data(data)
         self.embeddings_ = self._item_embeddings()
 
     def _make(self, name: str) -> Recommender:
@@ -81,7 +85,7 @@ class Hybrid(Recommender):
         )
         return params
 
-    def _train_ranker(self, models: dict[str, Recommender], inner: Split) -> BoostedTrees:
+    def _train_ranker(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> BoostedTrees:
         rng = np.random.default_rng(self.config.seed)
         users = inner.test_users
         if len(users) > self.config.max_training_users:
@@ -89,7 +93,7 @@ class Hybrid(Recommender):
         features, labels = [], []
         for batch in _batches(users, 512):
             user_index = inner.train.users.indices(batch)
-            candidates, rows = self._features(models, user_index)
+            candidates, rows = self._features(models, context, user_index)
             relevant = inner.relevance_matrix(batch)
             hits = np.asarray(relevant[np.arange(len(batch))[:, None], candidates].todense(), dtype=bool)
             keep = self._sample(hits, rng)
@@ -106,14 +110,14 @@ class Hybrid(Recommender):
             keep[row, chosen] = True
         return keep
 
-    def _choose_diversity(self, models: dict[str, Recommender], inner: Split) -> float:
+    def _choose_diversity(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> float:
         if self.config.diversity is not None:
             return float(self.config.diversity)
         self.embeddings_ = _embeddings_from(models)
         users = inner.test_users
         relevant = inner.relevance_matrix(users)
         user_index = inner.train.users.indices(users)
-        candidates, rows = self._features(models, user_index)
+        candidates, rows = self._features(models, context, user_index)
         relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
         results = {}
         for diversity in self.config.diversity_grid:
@@ -125,7 +129,9 @@ class Hybrid(Recommender):
         return max(d for d, value in results.items() if value >= floor)
 
     # ---- features ------------------------------------------------------------------------
-    def _features(self, models: dict[str, Recommender], user_index: np.ndarray, history=None, seen=None):
+    def _features(
+        self, models: dict[str, Recommender], context: TimeContext, user_index: np.ndarray, history=None, seen=None
+    ):
         """(candidates n × c item indices, features n × c × f) for a batch of users.
 
         Without `history` (training) every model scores its own training rows; when serving,
@@ -149,6 +155,17 @@ class Hybrid(Recommender):
         columns = []
         for s, r in zip(scores, ranks, strict=True):
             columns += [take(_standardise(s)), np.log1p(take(r))]
+        recent = context.recent_rows(user_index, history)
+        unknown = np.full(len(user_index), -1)
+        for name in ITEM_TO_ITEM:
+            if name in models:
+                s = self._masked_scores(models[name], unknown, recent, seen)
+                columns += [take(_standardise(s)), np.log1p(take(_ranks(s)))]
+        columns += [
+            np.log1p(context.window_counts(user_index, candidates, days=30)),
+            np.log1p(context.window_counts(user_index, candidates, days=7)),
+            context.item_age_days(user_index, candidates),
+        ]
         popularity = reference.popularity_[candidates]
         years = reference.item_features.years[candidates]
         length = np.repeat(np.log1p(np.diff(history.indptr))[:, None], width, axis=1)
@@ -166,7 +183,7 @@ class Hybrid(Recommender):
     def _score(self, user_index: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
         known = sp.diags((user_index >= 0).astype(np.float32))
         seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
-        candidates, rows = self._features(self.components_, user_index, history=history, seen=seen)
+        candidates, rows = self._features(self.components_, self.context_, user_index, history=history, seen=seen)
         relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
         return self._dense_scores(candidates, relevance)
 
@@ -207,13 +224,17 @@ class Hybrid(Recommender):
 
     # ---- persistence ---------------------------------------------------------------------
     def _state(self) -> dict[str, np.ndarray]:
-        return {f"ranker_{key}": value for key, value in self.ranker_.arrays.items()}
+        ranker = {f"ranker_{key}": value for key, value in self.ranker_.arrays.items()}
+        return ranker | {f"context_{key}": value for key, value in self.context_.arrays.items()}
 
     def _extra_meta(self) -> dict:
         return {"params": self.params_, "diversity": self.diversity_}
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
         self.ranker_ = BoostedTrees({k.removeprefix("ranker_"): v for k, v in state.items() if k.startswith("ranker_")})
+        self.context_ = TimeContext(
+            {k.removeprefix("context_"): v for k, v in state.items() if k.startswith("context_")}
+        )
         self.params_ = extra["params"]
         self.diversity_ = float(extra["diversity"])
 

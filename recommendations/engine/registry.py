@@ -12,6 +12,7 @@ _ALGORITHMS = {
     "ease": ("recommendations.engine.collaborative", "EASE"),
     "itemknn": ("recommendations.engine.collaborative", "ItemKNN"),
     "mf": ("recommendations.engine.collaborative", "ALS"),
+    "hybrid": ("recommendations.engine.hybrid", "Hybrid"),
 }
 
 # Peers from the optional `implicit` package (pip install 'marquee[peers]'), listed only when installed.

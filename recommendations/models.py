@@ -20,8 +20,10 @@ class Event(models.Model):
         RATE = "rate", "Rated"
         NOT_INTERESTED = "not_interested", "Not interested"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
-    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="events")
+    # No single-column indexes on the foreign keys: the (user, time) and (title, time) indexes
+    # below start with them and serve the same lookups; each extra index slows bulk imports.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events", db_index=False)
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="events", db_index=False)
     type = models.CharField(max_length=16, choices=Type.choices)
     value = models.FloatField(null=True, blank=True)
     timestamp = models.DateTimeField(default=timezone.now)

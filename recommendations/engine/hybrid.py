@@ -47,15 +47,26 @@ class HybridConfig(Config):
     negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
     max_training_users: int = 6000
     diversity: float | None = None  # MMR λ; None = choose on validation
-    diversity_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
-    diversity_tolerance: float = 0.01  # give up at most 1 % of validation nDCG for diversity
+    diversity_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.45, 0.6)
+    popularity_penalty_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4)
+    diversity_tolerance: float = 0.01  # give up at most 1 % of validation nDCG for coverage
     mmr_depth: int = 50
+    # Users are bucketed by history length; per bucket, validation picks how much of the ranker's
+    # score (vs. popularity around the user's time) to use. Upper bounds of the buckets:
+    history_buckets: tuple[int, ...] = (3, 10)
+    blend_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 class Hybrid(Recommender):
     name = "hybrid"
     config_class = HybridConfig
     tie_break = False  # scores encode an MMR order; a popularity tie-break would disturb it
+    _log_popularity_column = 0
+    _history_length_column = 1
+
+    @property
+    def n_items_for_coverage(self) -> int:
+        return len(self.items)
 
     # ---- fit -----------------------------------------------------------------------------
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
@@ -64,7 +75,9 @@ class Hybrid(Recommender):
         inner_models = {name: self._make(name).fit(inner.train) for name in self.config.components}
         inner_context = TimeContext.from_data(inner.train)
         self.ranker_ = self._train_ranker(inner_models, inner_context, inner)
-        self.diversity_ = self._choose_diversity(inner_models, inner_context, inner)
+        self.blend_ = np.ones(len(self.config.history_buckets) + 1)
+        self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
+        self._choose_blend_and_diversity(inner_models, inner_context, inner)
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
         self.context_ = TimeContext.from_data(data)
         self.embeddings_ = self._item_embeddings()
@@ -110,23 +123,93 @@ class Hybrid(Recommender):
             keep[row, chosen] = True
         return keep
 
-    def _choose_diversity(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> float:
-        if self.config.diversity is not None:
-            return float(self.config.diversity)
+    def _choose_blend_and_diversity(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> None:
+        """On the validation split: the ranker/popularity blend per history-length bucket, then
+        the MMR strength and popularity penalty with the most coverage within tolerance of the
+        best nDCG."""
         self.embeddings_ = _embeddings_from(models)
         users = inner.test_users
         relevant = inner.relevance_matrix(users)
+        n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
         user_index = inner.train.users.indices(users)
         candidates, rows = self._features(models, context, user_index)
-        relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
-        results = {}
-        for diversity in self.config.diversity_grid:
-            ranked = _top_after_mmr(candidates, relevance, self.embeddings_, diversity, self.config.mmr_depth)
+        ranker = self._ranker_scores(rows, candidates.shape)
+        fallback = self._fallback_scores(context, user_index, candidates, rows)
+        buckets = self._buckets(rows)
+
+        def evaluate(relevance, diversity=0.0, penalty=0.0):
+            adjusted = relevance - penalty * rows[..., self._log_popularity_column]
+            ranked = _top_after_mmr(candidates, adjusted, self.embeddings_, diversity, self.config.mmr_depth)
             hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], relevant)
-            n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
-            results[diversity] = float(metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K).mean())
-        floor = (1 - self.config.diversity_tolerance) * results[0.0]
-        return max(d for d, value in results.items() if value >= floor)
+            ndcg = metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K)
+            return ndcg, metrics.catalogue_coverage(ranked, self.n_items_for_coverage, OBJECTIVE_K)
+
+        for bucket in range(1, len(self.blend_)):
+            mask = buckets == bucket
+            if mask.any():
+                results = {a: evaluate(_blend(ranker, fallback, a))[0][mask].mean() for a in self.config.blend_grid}
+                self.blend_[bucket] = max(results, key=lambda a: (results[a], a))
+        self.blend_[0] = self._choose_cold_blend(models, context, inner)
+        relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
+        if self.config.diversity is not None:
+            return
+        warm = buckets == len(self.blend_) - 1
+        grid = {}
+        plain_ndcg = evaluate(relevance)[0]
+        for d in self.config.diversity_grid:
+            for p in self.config.popularity_penalty_grid:
+                ndcg, _ = evaluate(relevance, d, p)
+                ndcg = np.where(warm, ndcg, plain_ndcg)  # re-ranking applies to warm users only
+                ranked = self._rerank(candidates, relevance, rows, warm, d, p)
+                grid[(d, p)] = (ndcg.mean(), metrics.catalogue_coverage(ranked, self.n_items_for_coverage, OBJECTIVE_K))
+        best = max(ndcg for ndcg, _ in grid.values())
+        floor = (1 - self.config.diversity_tolerance) * best
+        allowed = {key: coverage for key, (ndcg, coverage) in grid.items() if ndcg >= floor}
+        self.diversity_, self.popularity_penalty_ = max(allowed, key=lambda key: (allowed[key], -key[0], -key[1]))
+
+    def _rerank(self, candidates, relevance, rows, warm, diversity, penalty) -> np.ndarray:
+        adjusted = relevance - np.where(warm[:, None], penalty, 0.0) * rows[..., self._log_popularity_column]
+        plain = _top_after_mmr(candidates, adjusted, self.embeddings_, 0.0, self.config.mmr_depth)
+        diverse = _top_after_mmr(candidates, adjusted, self.embeddings_, diversity, self.config.mmr_depth)
+        return np.where(warm[:, None], diverse, plain)
+
+    def _choose_cold_blend(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> float:
+        """The blend for users with a few events, measured on every validation user cut to their
+        first few training events (served as unknown users, as new sign-ups are): far more
+        evidence than the handful of real new users in a split."""
+        users = inner.test_users
+        history = _first_events(inner.train, users, self.config.history_buckets[0])
+        unknown = np.full(len(users), -1)
+        seen = (history > 0).astype(np.float32).tocsr()
+        candidates, rows = self._features(models, context, unknown, history=history, seen=seen)
+        ranker = self._ranker_scores(rows, candidates.shape)
+        fallback = self._fallback_scores(context, unknown, candidates, rows)
+        relevant = inner.relevance_matrix(users)
+        n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
+        results = {}
+        for weight in self.config.blend_grid:
+            relevance = _blend(ranker, fallback, weight)
+            ranked = _top_after_mmr(candidates, relevance, self.embeddings_, 0.0, self.config.mmr_depth)
+            hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], relevant)
+            results[weight] = float(metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K).mean())
+        return max(results, key=lambda w: (results[w], w))
+
+    def _ranker_scores(self, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        return _standardise(self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(shape))
+
+    def _fallback_scores(self, context: TimeContext, user_index, candidates, rows) -> np.ndarray:
+        """The popularity component's score (its half-life is tuned), else all-time popularity.
+
+        Not popularity around the user's own time: a new user's few events may be years older
+        than what they watch next.
+        """
+        names = list(self.config.components)
+        column = 4 + 2 * names.index("popularity") if "popularity" in names else self._log_popularity_column
+        return _standardise(rows[..., column])
+
+    def _buckets(self, rows: np.ndarray) -> np.ndarray:
+        lengths = np.expm1(rows[:, 0, self._history_length_column])
+        return np.searchsorted(np.asarray(self.config.history_buckets), np.round(lengths), side="left")
 
     # ---- features ------------------------------------------------------------------------
     def _features(
@@ -169,7 +252,8 @@ class Hybrid(Recommender):
         popularity = reference.popularity_[candidates]
         years = reference.item_features.years[candidates]
         length = np.repeat(np.log1p(np.diff(history.indptr))[:, None], width, axis=1)
-        columns += [np.log1p(popularity * 1000), years, length, np.log1p(take(best))]
+        # Kept first so that their positions do not depend on how many components there are.
+        columns = [np.log1p(popularity * 1000), length, years, np.log1p(take(best))] + columns
         return candidates, np.stack(columns, axis=-1).astype(np.float32)
 
     @staticmethod
@@ -184,19 +268,26 @@ class Hybrid(Recommender):
         known = sp.diags((user_index >= 0).astype(np.float32))
         seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
         candidates, rows = self._features(self.components_, self.context_, user_index, history=history, seen=seen)
-        relevance = self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(candidates.shape)
-        return self._dense_scores(candidates, relevance)
+        ranker = self._ranker_scores(rows, candidates.shape)
+        fallback = self._fallback_scores(self.context_, user_index, candidates, rows)
+        buckets = self._buckets(rows)
+        relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
+        warm = buckets == len(self.blend_) - 1
+        relevance = (
+            relevance - np.where(warm[:, None], self.popularity_penalty_, 0.0) * rows[..., self._log_popularity_column]
+        )
+        return self._dense_scores(candidates, relevance, np.where(warm, self.diversity_, 0.0))
 
-    def _dense_scores(self, candidates: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+    def _dense_scores(self, candidates: np.ndarray, relevance: np.ndarray, diversity: np.ndarray) -> np.ndarray:
         """Scores whose order is: the MMR head, then other candidates by relevance, then the rest."""
         n, width = candidates.shape
         dense = np.full((n, self.n_items), -1.0, dtype=np.float32)
         np.put_along_axis(dense, candidates, (1.0 + _sigmoid(relevance)).astype(np.float32), axis=1)
         depth = min(self.config.mmr_depth, width)
-        head = np.argsort(-relevance, axis=1, kind="stable")[:, :depth]
-        head_items = np.take_along_axis(candidates, head, axis=1)
-        order = mmr_order(np.take_along_axis(relevance, head, axis=1), head_items, self.embeddings_, self.diversity_)
-        ordered = np.take_along_axis(head_items, order, axis=1)
+        ordered = np.empty((n, depth), dtype=np.int64)
+        for value in np.unique(diversity):  # one MMR pass per distinct strength (warm vs. new users)
+            rows = diversity == value
+            ordered[rows] = _top_after_mmr(candidates[rows], relevance[rows], self.embeddings_, value, depth)
         np.put_along_axis(dense, ordered, (4.0 - np.arange(depth) / depth).astype(np.float32)[None, :], axis=1)
         return dense
 
@@ -228,7 +319,12 @@ class Hybrid(Recommender):
         return ranker | {f"context_{key}": value for key, value in self.context_.arrays.items()}
 
     def _extra_meta(self) -> dict:
-        return {"params": self.params_, "diversity": self.diversity_}
+        return {
+            "params": self.params_,
+            "diversity": self.diversity_,
+            "popularity_penalty": self.popularity_penalty_,
+            "blend": self.blend_.tolist(),
+        }
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
         self.ranker_ = BoostedTrees({k.removeprefix("ranker_"): v for k, v in state.items() if k.startswith("ranker_")})
@@ -237,6 +333,8 @@ class Hybrid(Recommender):
         )
         self.params_ = extra["params"]
         self.diversity_ = float(extra["diversity"])
+        self.popularity_penalty_ = float(extra["popularity_penalty"])
+        self.blend_ = np.asarray(extra["blend"], dtype=np.float64)
 
     def _save_extra(self, directory: Path) -> None:
         for name, model in self.components_.items():
@@ -245,6 +343,22 @@ class Hybrid(Recommender):
     def _load_extra(self, directory: Path) -> None:
         self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.config.components}
         self.embeddings_ = self._item_embeddings()
+
+
+def _first_events(data: Dataset, users: list, count: int) -> sp.csr_matrix:
+    """Each user's first `count` positive training events (by time) as weighted history rows."""
+    user_index = data.users.indices(users)
+    row_of = np.full(data.n_users, -1)
+    row_of[user_index] = np.arange(len(users))
+    keep = (data.weight > 0) & (row_of[data.user_idx] >= 0)
+    rows, items = row_of[data.user_idx[keep]], data.item_idx[keep]
+    weights, stamps = data.weight[keep], data.timestamp[keep]
+    order = np.lexsort((stamps, rows))
+    rows, items, weights = rows[order], items[order], weights[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    first = position < count
+    return sp.csr_matrix((weights[first], (rows[first], items[first])), shape=(len(users), data.n_items))
 
 
 def _rows_for(model: Recommender, user_index: np.ndarray, history: sp.csr_matrix) -> sp.csr_matrix:
@@ -289,6 +403,10 @@ def _standardise(scores: np.ndarray) -> np.ndarray:
     mean = np.nanmean(values, axis=1, keepdims=True)
     std = np.nanstd(values, axis=1, keepdims=True)
     return np.where(finite, (scores - mean) / np.where(std > 0, std, 1.0), -10.0)
+
+
+def _blend(ranker: np.ndarray, fallback: np.ndarray, weight) -> np.ndarray:
+    return weight * ranker + (1 - weight) * fallback
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:

@@ -62,13 +62,22 @@ class TimeContext:
             user_index >= 0, self.arrays["user_last"][np.maximum(user_index, 0)], float(self.arrays["latest"])
         )
 
-    def window_counts(self, user_index: np.ndarray, candidates: np.ndarray, days: float) -> np.ndarray:
-        """Events on each candidate in the `days` before the user's reference time (bucket resolution)."""
+    def window_counts(
+        self, user_index: np.ndarray, candidates: np.ndarray, days: float, at_latest: bool = False
+    ) -> np.ndarray:
+        """Events on each candidate in the `days` before the user's reference time (bucket resolution);
+        with `at_latest`, before the latest event overall (what is trending now)."""
         edges, cumulative = self.arrays["edges"], self.arrays["cumulative"]
         end_time = self.reference_times(user_index)
+        if at_latest:
+            end_time = np.full(len(user_index), float(self.arrays["latest"]))
         hi = np.clip(np.searchsorted(edges, end_time, side="right"), 0, N_BUCKETS)
         lo = np.clip(np.searchsorted(edges, end_time - days * SECONDS_PER_DAY, side="right") - 1, 0, N_BUCKETS)
         return cumulative[candidates, hi[:, None]] - cumulative[candidates, lo[:, None]]
+
+    def idle_days(self, user_index: np.ndarray) -> np.ndarray:
+        """Days from the user's reference time to the latest event: how stale their history is."""
+        return (float(self.arrays["latest"]) - self.reference_times(user_index)) / SECONDS_PER_DAY
 
     def item_age_days(self, user_index: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Days between an item's first event and the user's reference time (NaN: never seen)."""

@@ -47,8 +47,8 @@ class HybridConfig(Config):
     negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
     max_training_users: int = 6000
     diversity: float | None = None  # MMR λ; None = choose on validation
-    diversity_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.45, 0.6)
-    popularity_penalty_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4)
+    diversity_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
+    popularity_penalty_grid: tuple[float, ...] = (0.0, 0.05, 0.1)
     diversity_tolerance: float = 0.01  # give up at most 1 % of validation nDCG for coverage
     mmr_depth: int = 50
     # Users are bucketed by history length; per bucket, validation picks how much of the ranker's
@@ -247,7 +247,9 @@ class Hybrid(Recommender):
         columns += [
             np.log1p(context.window_counts(user_index, candidates, days=30)),
             np.log1p(context.window_counts(user_index, candidates, days=7)),
+            np.log1p(context.window_counts(user_index, candidates, days=30, at_latest=True)),
             context.item_age_days(user_index, candidates),
+            np.repeat(context.idle_days(user_index)[:, None], width, axis=1),
         ]
         popularity = reference.popularity_[candidates]
         years = reference.item_features.years[candidates]

@@ -55,6 +55,7 @@ class HybridConfig(Config):
     # score (vs. popularity around the user's time) to use. Upper bounds of the buckets:
     history_buckets: tuple[int, ...] = (3, 10)
     blend_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+    ranker_folds: int = 2  # blend and diversity are chosen on out-of-fold ranker scores
 
 
 class Hybrid(Recommender):
@@ -73,11 +74,16 @@ class Hybrid(Recommender):
         inner = validation_split(data, seed=self.config.seed)
         self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
         inner_models = {name: self._make(name).fit(inner.train) for name in self.config.components}
-        inner_context = TimeContext.from_data(inner.train)
-        self.ranker_ = self._train_ranker(inner_models, inner_context, inner)
+        self.embeddings_ = _embeddings_from(inner_models)
+        views = self._validation_views(inner_models, TimeContext.from_data(inner.train), inner)
+        # Two rankers: one for users as the models know them, one for short histories (new
+        # sign-ups), which behave differently and would otherwise be a small minority of its rows.
+        self.ranker_, warm_scores = self._cross_fit_ranker(views[0])
+        self.cold_ranker_, cold_scores = self._cross_fit_ranker(views[1])
+        out_of_fold = [warm_scores, cold_scores]
         self.blend_ = np.ones(len(self.config.history_buckets) + 1)
         self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
-        self._choose_blend_and_diversity(inner_models, inner_context, inner)
+        self._choose_blend_and_diversity(views, out_of_fold)
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
         self.context_ = TimeContext.from_data(data)
         self.embeddings_ = self._item_embeddings()
@@ -98,69 +104,70 @@ class Hybrid(Recommender):
         )
         return params
 
-    def _train_ranker(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> BoostedTrees:
+    def _validation_views(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> list[_View]:
+        """Candidates, features and labels of the validation users, twice: as the models know them,
+        and cut to their first few training events and served as unknown users (a new sign-up).
+
+        The second view gives the ranker and the cold-start blend far more short histories than
+        the handful of real new users in a split.
+        """
         rng = np.random.default_rng(self.config.seed)
         users = inner.test_users
         if len(users) > self.config.max_training_users:
             users = list(rng.choice(np.array(users, dtype=object), self.config.max_training_users, replace=False))
-        features, labels = [], []
-        for batch in _batches(users, 512):
-            user_index = inner.train.users.indices(batch)
-            candidates, rows = self._features(models, context, user_index)
-            relevant = inner.relevance_matrix(batch)
-            hits = np.asarray(relevant[np.arange(len(batch))[:, None], candidates].todense(), dtype=bool)
-            keep = self._sample(hits, rng)
-            features.append(rows[keep])
-            labels.append(hits[keep])
-        return BoostedTrees.fit(np.concatenate(features), np.concatenate(labels).astype(np.int8), seed=self.config.seed)
-
-    def _sample(self, hits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Every positive and a few random negatives per user: the ranker learns an ordering."""
-        keep = hits.copy()
-        for row in range(len(hits)):
-            negatives = np.flatnonzero(~hits[row])
-            chosen = rng.choice(negatives, min(len(negatives), self.config.negatives_per_user), replace=False)
-            keep[row, chosen] = True
-        return keep
-
-    def _choose_blend_and_diversity(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> None:
-        """On the validation split: the ranker/popularity blend per history-length bucket, then
-        the MMR strength and popularity penalty with the most coverage within tolerance of the
-        best nDCG."""
-        self.embeddings_ = _embeddings_from(models)
-        users = inner.test_users
+        folds = rng.permutation(len(users)) % self.config.ranker_folds
         relevant = inner.relevance_matrix(users)
-        n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
-        user_index = inner.train.users.indices(users)
-        candidates, rows = self._features(models, context, user_index)
-        ranker = self._ranker_scores(rows, candidates.shape)
-        fallback = self._fallback_scores(context, user_index, candidates, rows)
-        buckets = self._buckets(rows)
+        known = inner.train.users.indices(users)
+        views = [_View.build(self, models, context, known, relevant, folds)]
+        short = _first_events(inner.train, users, self.config.history_buckets[0])
+        unknown = np.full(len(users), -1)
+        seen = (short > 0).astype(np.float32).tocsr()
+        views.append(_View.build(self, models, context, unknown, relevant, folds, history=short, seen=seen))
+        return views
 
-        def evaluate(relevance, diversity=0.0, penalty=0.0):
-            adjusted = relevance - penalty * rows[..., self._log_popularity_column]
-            ranked = _top_after_mmr(candidates, adjusted, self.embeddings_, diversity, self.config.mmr_depth)
-            hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], relevant)
-            ndcg = metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K)
-            return ndcg, metrics.catalogue_coverage(ranked, self.n_items_for_coverage, OBJECTIVE_K)
+    def _cross_fit_ranker(self, view: _View) -> tuple[BoostedTrees, np.ndarray]:
+        """The serving ranker (fitted on every validation user of `view`) and out-of-fold scores.
 
-        for bucket in range(1, len(self.blend_)):
-            mask = buckets == bucket
+        Blend and diversity are chosen on scores from rankers that never saw those users' labels:
+        in-sample scores flatter the ranker.
+        """
+        rng = np.random.default_rng(self.config.seed)
+        rows, labels, folds = view.sample(self.config.negatives_per_user, rng)
+        out_of_fold = np.zeros(view.candidates.shape, dtype=np.float64)
+        for fold in range(self.config.ranker_folds):
+            ranker = self._fit_ranker(rows[folds != fold], labels[folds != fold])
+            held = view.folds == fold
+            out_of_fold[held] = _ranker_scores(ranker, view.rows[held], view.candidates[held].shape)
+        return self._fit_ranker(rows, labels), out_of_fold
+
+    def _fit_ranker(self, rows: np.ndarray, labels: np.ndarray) -> BoostedTrees:
+        return BoostedTrees.fit(rows, labels.astype(np.int8), seed=self.config.seed)
+
+    def _choose_blend_and_diversity(self, views: list[_View], out_of_fold: list[np.ndarray]) -> None:
+        """The ranker/popularity blend per history-length bucket, then the MMR strength and
+        popularity penalty with the most coverage within tolerance of the best nDCG.
+
+        Buckets above the first are judged on the users as the models know them; the first (new
+        users) on everyone cut to their first few events, far more evidence than the real ones.
+        """
+        known, short = views
+        for bucket in range(len(self.blend_)):
+            view, ranker = (short, out_of_fold[1]) if bucket == 0 else (known, out_of_fold[0])
+            mask = view.buckets == bucket
             if mask.any():
-                results = {a: evaluate(_blend(ranker, fallback, a))[0][mask].mean() for a in self.config.blend_grid}
+                fallback = self._fallback_scores(view.rows)
+                results = {a: view.ndcg(_blend(ranker, fallback, a))[mask].mean() for a in self.config.blend_grid}
                 self.blend_[bucket] = max(results, key=lambda a: (results[a], a))
-        self.blend_[0] = self._choose_cold_blend(models, context, inner)
-        relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
         if self.config.diversity is not None:
             return
-        warm = buckets == len(self.blend_) - 1
+        relevance = _blend(out_of_fold[0], self._fallback_scores(known.rows), self.blend_[known.buckets][:, None])
+        warm = known.buckets == len(self.blend_) - 1
+        plain_ndcg = known.ndcg(relevance)
         grid = {}
-        plain_ndcg = evaluate(relevance)[0]
         for d in self.config.diversity_grid:
             for p in self.config.popularity_penalty_grid:
-                ndcg, _ = evaluate(relevance, d, p)
-                ndcg = np.where(warm, ndcg, plain_ndcg)  # re-ranking applies to warm users only
-                ranked = self._rerank(candidates, relevance, rows, warm, d, p)
+                ranked = self._rerank(known.candidates, relevance, known.rows, warm, d, p)
+                ndcg = np.where(warm, known.ndcg_of_ranking(ranked), plain_ndcg)
                 grid[(d, p)] = (ndcg.mean(), metrics.catalogue_coverage(ranked, self.n_items_for_coverage, OBJECTIVE_K))
         best = max(ndcg for ndcg, _ in grid.values())
         floor = (1 - self.config.diversity_tolerance) * best
@@ -173,31 +180,7 @@ class Hybrid(Recommender):
         diverse = _top_after_mmr(candidates, adjusted, self.embeddings_, diversity, self.config.mmr_depth)
         return np.where(warm[:, None], diverse, plain)
 
-    def _choose_cold_blend(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> float:
-        """The blend for users with a few events, measured on every validation user cut to their
-        first few training events (served as unknown users, as new sign-ups are): far more
-        evidence than the handful of real new users in a split."""
-        users = inner.test_users
-        history = _first_events(inner.train, users, self.config.history_buckets[0])
-        unknown = np.full(len(users), -1)
-        seen = (history > 0).astype(np.float32).tocsr()
-        candidates, rows = self._features(models, context, unknown, history=history, seen=seen)
-        ranker = self._ranker_scores(rows, candidates.shape)
-        fallback = self._fallback_scores(context, unknown, candidates, rows)
-        relevant = inner.relevance_matrix(users)
-        n_relevant = np.asarray(relevant.sum(axis=1)).ravel()
-        results = {}
-        for weight in self.config.blend_grid:
-            relevance = _blend(ranker, fallback, weight)
-            ranked = _top_after_mmr(candidates, relevance, self.embeddings_, 0.0, self.config.mmr_depth)
-            hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], relevant)
-            results[weight] = float(metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K).mean())
-        return max(results, key=lambda w: (results[w], w))
-
-    def _ranker_scores(self, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-        return _standardise(self.ranker_.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(shape))
-
-    def _fallback_scores(self, context: TimeContext, user_index, candidates, rows) -> np.ndarray:
+    def _fallback_scores(self, rows: np.ndarray) -> np.ndarray:
         """The popularity component's score (its half-life is tuned), else all-time popularity.
 
         Not popularity around the user's own time: a new user's few events may be years older
@@ -270,9 +253,13 @@ class Hybrid(Recommender):
         known = sp.diags((user_index >= 0).astype(np.float32))
         seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
         candidates, rows = self._features(self.components_, self.context_, user_index, history=history, seen=seen)
-        ranker = self._ranker_scores(rows, candidates.shape)
-        fallback = self._fallback_scores(self.context_, user_index, candidates, rows)
         buckets = self._buckets(rows)
+        ranker = np.where(
+            (buckets == 0)[:, None],
+            _ranker_scores(self.cold_ranker_, rows, candidates.shape),
+            _ranker_scores(self.ranker_, rows, candidates.shape),
+        )
+        fallback = self._fallback_scores(rows)
         relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
         warm = buckets == len(self.blend_) - 1
         relevance = (
@@ -318,6 +305,7 @@ class Hybrid(Recommender):
     # ---- persistence ---------------------------------------------------------------------
     def _state(self) -> dict[str, np.ndarray]:
         ranker = {f"ranker_{key}": value for key, value in self.ranker_.arrays.items()}
+        ranker |= {f"coldranker_{key}": value for key, value in self.cold_ranker_.arrays.items()}
         return ranker | {f"context_{key}": value for key, value in self.context_.arrays.items()}
 
     def _extra_meta(self) -> dict:
@@ -329,7 +317,8 @@ class Hybrid(Recommender):
         }
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
-        self.ranker_ = BoostedTrees({k.removeprefix("ranker_"): v for k, v in state.items() if k.startswith("ranker_")})
+        self.ranker_ = _trees_with_prefix(state, "ranker_")
+        self.cold_ranker_ = _trees_with_prefix(state, "coldranker_")
         self.context_ = TimeContext(
             {k.removeprefix("context_"): v for k, v in state.items() if k.startswith("context_")}
         )
@@ -345,6 +334,51 @@ class Hybrid(Recommender):
     def _load_extra(self, directory: Path) -> None:
         self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.config.components}
         self.embeddings_ = self._item_embeddings()
+
+
+@dataclass
+class _View:
+    """One way of presenting the validation users to the ranker, with what they did next."""
+
+    candidates: np.ndarray  # users × candidates item indices
+    rows: np.ndarray  # users × candidates × features
+    hits: np.ndarray  # users × candidates: relevant later
+    relevant: sp.csr_matrix
+    folds: np.ndarray  # cross-fitting fold of each user
+    buckets: np.ndarray  # history-length bucket of each user
+
+    @classmethod
+    def build(cls, hybrid, models, context, user_index, relevant, folds, history=None, seen=None) -> _View:
+        candidates, rows = hybrid._features(models, context, user_index, history=history, seen=seen)
+        hits = np.asarray(relevant[np.arange(len(user_index))[:, None], candidates].todense(), dtype=bool)
+        return cls(candidates, rows, hits, relevant, folds, hybrid._buckets(rows))
+
+    def sample(self, negatives: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(features, labels, fold) rows: every positive and a few random negatives per user, so
+        that the ranker learns an ordering within each user's candidates."""
+        keep = self.hits.copy()
+        for row in range(len(self.hits)):
+            others = np.flatnonzero(~self.hits[row])
+            keep[row, rng.choice(others, min(len(others), negatives), replace=False)] = True
+        users, _ = np.nonzero(keep)
+        return self.rows[keep], self.hits[keep], self.folds[users]
+
+    def ndcg_of_ranking(self, ranked: np.ndarray) -> np.ndarray:
+        hits = metrics.hit_matrix(ranked[:, :OBJECTIVE_K], self.relevant)
+        n_relevant = np.asarray(self.relevant.sum(axis=1)).ravel()
+        return metrics.ndcg_at_k(hits, n_relevant, OBJECTIVE_K)
+
+    def ndcg(self, relevance: np.ndarray) -> np.ndarray:
+        order = np.argsort(-relevance, axis=1, kind="stable")[:, :OBJECTIVE_K]
+        return self.ndcg_of_ranking(np.take_along_axis(self.candidates, order, axis=1))
+
+
+def _trees_with_prefix(state: dict[str, np.ndarray], prefix: str) -> BoostedTrees:
+    return BoostedTrees({k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)})
+
+
+def _ranker_scores(ranker: BoostedTrees, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    return _standardise(ranker.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(shape))
 
 
 def _first_events(data: Dataset, users: list, count: int) -> sp.csr_matrix:

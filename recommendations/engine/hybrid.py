@@ -56,6 +56,7 @@ class HybridConfig(Config):
     history_buckets: tuple[int, ...] = (3, 10)
     blend_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     ranker_folds: int = 2  # blend and diversity are chosen on out-of-fold ranker scores
+    ranker_phases: int = 2  # validation splits, each cut from the previous one's training part
 
 
 class Hybrid(Recommender):
@@ -73,17 +74,28 @@ class Hybrid(Recommender):
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         inner = validation_split(data, seed=self.config.seed)
         self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
-        inner_models = {name: self._make(name).fit(inner.train) for name in self.config.components}
-        self.embeddings_ = _embeddings_from(inner_models)
-        views = self._validation_views(inner_models, TimeContext.from_data(inner.train), inner)
+        fold_of_user = np.random.default_rng(self.config.seed).permutation(data.n_users) % self.config.ranker_folds
+        # Phase 0 predicts the last 20 % of each user's training events from the rest; each
+        # further phase steps back another 20 %. Rows from several phases teach the ranker what
+        # holds whatever the point in a user's history, not what held at one point.
+        phases, split = [], inner
+        for _ in range(self.config.ranker_phases):
+            models = {name: self._make(name).fit(split.train) for name in self.config.components}
+            phases.append(
+                (models, self._validation_views(models, TimeContext.from_data(split.train), split, fold_of_user))
+            )
+            split = validation_split(split.train, seed=self.config.seed)
+        self.embeddings_ = _embeddings_from(phases[0][0])
         # Two rankers: one for users as the models know them, one for short histories (new
         # sign-ups), which behave differently and would otherwise be a small minority of its rows.
-        self.ranker_, warm_scores = self._cross_fit_ranker(views[0])
-        self.cold_ranker_, cold_scores = self._cross_fit_ranker(views[1])
-        out_of_fold = [warm_scores, cold_scores]
+        out_of_fold = []
+        for which in (0, 1):
+            ranker, scores = self._cross_fit_ranker(_View.concat([views[which] for _, views in phases]))
+            out_of_fold.append(scores[: len(phases[0][1][which].folds)])  # phase 0's users come first
+            setattr(self, ("ranker_", "cold_ranker_")[which], ranker)
         self.blend_ = np.ones(len(self.config.history_buckets) + 1)
         self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
-        self._choose_blend_and_diversity(views, out_of_fold)
+        self._choose_blend_and_diversity(phases[0][1], out_of_fold)
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
         self.context_ = TimeContext.from_data(data)
         self.embeddings_ = self._item_embeddings()
@@ -104,7 +116,9 @@ class Hybrid(Recommender):
         )
         return params
 
-    def _validation_views(self, models: dict[str, Recommender], context: TimeContext, inner: Split) -> list[_View]:
+    def _validation_views(
+        self, models: dict[str, Recommender], context: TimeContext, inner: Split, fold_of_user: np.ndarray
+    ) -> list[_View]:
         """Candidates, features and labels of the validation users, twice: as the models know them,
         and cut to their first few training events and served as unknown users (a new sign-up).
 
@@ -115,9 +129,9 @@ class Hybrid(Recommender):
         users = inner.test_users
         if len(users) > self.config.max_training_users:
             users = list(rng.choice(np.array(users, dtype=object), self.config.max_training_users, replace=False))
-        folds = rng.permutation(len(users)) % self.config.ranker_folds
         relevant = inner.relevance_matrix(users)
         known = inner.train.users.indices(users)
+        folds = fold_of_user[known]
         views = [_View.build(self, models, context, known, relevant, folds)]
         short = _first_events(inner.train, users, self.config.history_buckets[0])
         unknown = np.full(len(users), -1)
@@ -352,6 +366,19 @@ class _View:
         candidates, rows = hybrid._features(models, context, user_index, history=history, seen=seen)
         hits = np.asarray(relevant[np.arange(len(user_index))[:, None], candidates].todense(), dtype=bool)
         return cls(candidates, rows, hits, relevant, folds, hybrid._buckets(rows))
+
+    @classmethod
+    def concat(cls, views: list[_View]) -> _View:
+        if len(views) == 1:
+            return views[0]
+        return cls(
+            np.concatenate([v.candidates for v in views]),
+            np.concatenate([v.rows for v in views]),
+            np.concatenate([v.hits for v in views]),
+            sp.vstack([v.relevant for v in views]).tocsr(),
+            np.concatenate([v.folds for v in views]),
+            np.concatenate([v.buckets for v in views]),
+        )
 
     def sample(self, negatives: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(features, labels, fold) rows: every positive and a few random negatives per user, so

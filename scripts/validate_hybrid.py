@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("data")
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
     parser.add_argument("--algorithms", default="hybrid,ease,popularity")
-    parser.add_argument("--set", action="append", default=[], help="hybrid config override, key=json value")
+    parser.add_argument("--max-configs", type=int, default=None, help="per tuned algorithm (default: whole grid)")
+    parser.add_argument("--set", action="append", default=[], help="hybrid or neural config override, key=json value")
     args = parser.parse_args()
     overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
     dataset = datasets.load(args.data)
@@ -43,9 +44,9 @@ def main() -> None:
             if name == "hybrid":
                 params = {"seed": seed, **overrides}
             elif name == "neural":  # too slow to tune on two cores: its defaults
-                params = {"seed": seed}
+                params = {"seed": seed, **overrides}
             else:
-                params, _, _ = tune_on_validation(algorithm, inner, max_configs=None, seed=seed)
+                params, _, _ = tune_on_validation(algorithm, inner, max_configs=args.max_configs, seed=seed)
             model = algorithm(**params).fit(development.train)
             users = development.test_users
             result = score(development, users, recommend_indices(model, development, users, 20), k=10)

@@ -2,15 +2,19 @@
 
 Fit, all on the training data (never on a test split):
 1. Cut a validation split from the training data with the evaluation protocol itself
-   (per-user temporal 80/20, some users cut to their first 3 events), so the ranker sees
-   warm and new users the way production does.
-2. Tune each component on that split, fit it on the split's training part, and build one row
-   per (user, candidate) with each component's score and rank, popularity, item year and the
-   user's history length; the label is "the user engaged with it later".
-3. Learn gradient-boosted trees on those rows. History length is a feature, so the trees learn
-   how much to trust collaborative scores versus popularity per history length (cold start).
-4. Pick the diversity (MMR) strength on the same split: the largest that costs at most
-   `diversity_tolerance` of validation nDCG.
+   (per-user temporal 80/20, some users cut to their first 3 events), and a second one from that
+   split's training part (the 20 % before). Tune each component on the first.
+2. For each of the two phases, fit the components on its training part and build one row per
+   (user, candidate): each component's score and rank, item-to-item scores from the user's latest
+   items, popularity, time context, item year and history length; the label is "the user
+   engaged with it later". Each validation user appears twice: as the models know them, and cut
+   to their first few events and served as an unknown user (a new sign-up).
+3. Learn gradient-boosted trees on those rows: one ranker for users as the models know them, one
+   for short histories. Each is also fitted fold by fold, so that every validation user gets a
+   score from a ranker that never saw their labels.
+4. On those out-of-fold scores choose, per history-length bucket, how much of the ranker's score
+   to blend with popularity (cold start), then the diversity (MMR strength, popularity penalty)
+   with the most catalogue coverage within `diversity_tolerance` of the best validation nDCG.
 5. Refit the components on all training data with the chosen hyper-parameters.
 """
 
@@ -45,7 +49,7 @@ class HybridConfig(Config):
     tune_max_configs: int = 6
     candidates: int = 200  # per user, by best rank across components
     negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
-    max_training_users: int = 6000
+    max_training_users: int = 3000  # per phase: bounds the ranker's rows on large data sets
     diversity: float | None = None  # MMR λ; None = choose on validation
     diversity_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
     popularity_penalty_grid: tuple[float, ...] = (0.0, 0.05, 0.1)

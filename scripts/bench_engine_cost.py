@@ -36,6 +36,8 @@ def main() -> None:
             f"peak RSS so far {peak_rss_mib():.0f} MiB",
             flush=True,
         )
+        if hasattr(model, "fit_seconds_"):
+            print("  " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in model.fit_seconds_.items()))
 
 
 if __name__ == "__main__":

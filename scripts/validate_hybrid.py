@@ -41,9 +41,7 @@ def main() -> None:
         for name in args.algorithms.split(","):
             started = time.perf_counter()
             algorithm = get_algorithm(name)
-            if name == "hybrid":
-                params = {"seed": seed, **overrides}
-            elif name == "neural":  # too slow to tune on two cores: its defaults
+            if name in ("hybrid", "neural"):  # the hybrid tunes itself; neural is too slow to tune on two cores
                 params = {"seed": seed, **overrides}
             else:
                 params, _, _ = tune_on_validation(algorithm, inner, max_configs=args.max_configs, seed=seed)

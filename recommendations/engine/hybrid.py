@@ -20,6 +20,7 @@ Fit, all on the training data (never on a test split):
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,10 @@ class Hybrid(Recommender):
 
     # ---- fit -----------------------------------------------------------------------------
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
+        clock = _StageClock()
         inner = validation_split(data, seed=self.config.seed)
         self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
+        clock.lap("tune components")
         fold_of_user = np.random.default_rng(self.config.seed).permutation(data.n_users) % self.config.ranker_folds
         # Phase 0 predicts the last 20 % of each user's training events from the rest; each
         # further phase steps back another 20 %. Rows from several phases teach the ranker what
@@ -85,9 +88,10 @@ class Hybrid(Recommender):
         phases, split = [], inner
         for _ in range(self.config.ranker_phases):
             models = {name: self._make(name).fit(split.train) for name in self.config.components}
-            phases.append(
-                (models, self._validation_views(models, TimeContext.from_data(split.train), split, fold_of_user))
-            )
+            clock.lap("fit components on validation phases")
+            context = TimeContext.from_data(split.train)
+            phases.append((models, self._validation_views(models, context, split, fold_of_user)))
+            clock.lap("candidates and features")
             split = validation_split(split.train, seed=self.config.seed)
         self.embeddings_ = _embeddings_from(phases[0][0])
         # Two rankers: one for users as the models know them, one for short histories (new
@@ -97,12 +101,16 @@ class Hybrid(Recommender):
             ranker, scores = self._cross_fit_ranker(_View.concat([views[which] for _, views in phases]))
             out_of_fold.append(scores[: len(phases[0][1][which].folds)])  # phase 0's users come first
             setattr(self, ("ranker_", "cold_ranker_")[which], ranker)
+        clock.lap("rankers")
         self.blend_ = np.ones(len(self.config.history_buckets) + 1)
         self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
         self._choose_blend_and_diversity(phases[0][1], out_of_fold)
+        clock.lap("blend and diversity")
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
         self.context_ = TimeContext.from_data(data)
         self.embeddings_ = self._item_embeddings()
+        clock.lap("refit components")
+        self.fit_seconds_ = clock.seconds
 
     def _make(self, name: str) -> Recommender:
         return get_algorithm(name)(**self.params_.get(name, {}))
@@ -272,11 +280,10 @@ class Hybrid(Recommender):
         seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
         candidates, rows = self._features(self.components_, self.context_, user_index, history=history, seen=seen)
         buckets = self._buckets(rows)
-        ranker = np.where(
-            (buckets == 0)[:, None],
-            _ranker_scores(self.cold_ranker_, rows, candidates.shape),
-            _ranker_scores(self.ranker_, rows, candidates.shape),
-        )
+        ranker = np.empty(candidates.shape, dtype=np.float64)
+        for trees, users in ((self.cold_ranker_, buckets == 0), (self.ranker_, buckets > 0)):
+            if users.any():  # each user through one ranker only: the trees are the serving cost
+                ranker[users] = _ranker_scores(trees, rows[users], candidates[users].shape)
         fallback = self._fallback_scores(rows)
         relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
         warm = buckets == len(self.blend_) - 1
@@ -332,6 +339,7 @@ class Hybrid(Recommender):
             "diversity": self.diversity_,
             "popularity_penalty": self.popularity_penalty_,
             "blend": self.blend_.tolist(),
+            "fit_seconds": self.fit_seconds_,
         }
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
@@ -344,6 +352,7 @@ class Hybrid(Recommender):
         self.diversity_ = float(extra["diversity"])
         self.popularity_penalty_ = float(extra["popularity_penalty"])
         self.blend_ = np.asarray(extra["blend"], dtype=np.float64)
+        self.fit_seconds_ = extra.get("fit_seconds", {})
 
     def _save_extra(self, directory: Path) -> None:
         for name, model in self.components_.items():
@@ -352,6 +361,19 @@ class Hybrid(Recommender):
     def _load_extra(self, directory: Path) -> None:
         self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.config.components}
         self.embeddings_ = self._item_embeddings()
+
+
+class _StageClock:
+    """Seconds spent per stage of a fit (stages that repeat add up), for operators and benchmarks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 @dataclass

@@ -61,7 +61,7 @@ class NeuralConfig(Config):
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
     epochs: int = 40  # an upper bound: early stopping picks the best epoch
-    patience: int = 3
+    patience: int = 6  # epochs without a better validation score; 3 stopped far too early on ML-100K
     batch_size: int = 128  # sequences (windows of max_len events) per step
     negatives: int = 0  # 0: softmax over the whole catalogue; N: N shared uniform negatives per batch
     loss: str = "ce"  # "ce" (softmax cross-entropy) or "bce" (binary, positives vs negatives)

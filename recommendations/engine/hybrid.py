@@ -50,7 +50,7 @@ class HybridConfig(Config):
     tune_max_configs: int = 6
     candidates: int = 200  # per user, by best rank across components
     negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
-    max_training_users: int = 3000  # per phase: bounds the ranker's rows on large data sets
+    max_training_users: int = 3000  # over all phases: bounds the ranker's rows (its fit time) on large data sets
     diversity: float | None = None  # MMR λ; None = choose on validation
     diversity_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
     popularity_penalty_grid: tuple[float, ...] = (0.0, 0.05, 0.1)
@@ -61,7 +61,7 @@ class HybridConfig(Config):
     history_buckets: tuple[int, ...] = (3, 10)
     blend_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     ranker_folds: int = 2  # blend and diversity are chosen on out-of-fold ranker scores
-    ranker_phases: int = 2  # validation splits, each cut from the previous one's training part
+    ranker_phases: int = 2  # at most this many validation splits, each cut from the previous one's training part
 
 
 class Hybrid(Recommender):
@@ -85,12 +85,15 @@ class Hybrid(Recommender):
         # Phase 0 predicts the last 20 % of each user's training events from the rest; each
         # further phase steps back another 20 %. Rows from several phases teach the ranker what
         # holds whatever the point in a user's history, not what held at one point.
-        phases, split = [], inner
-        for _ in range(self.config.ranker_phases):
+        # Later phases only add rows while the ranker's user budget lasts: large data sets have
+        # rows enough in one, and each phase costs a fit of every component.
+        phases, split, budget = [], inner, self.config.max_training_users
+        while len(phases) < self.config.ranker_phases and budget > 0:
             models = {name: self._make(name).fit(split.train) for name in self.config.components}
             clock.lap("fit components on validation phases")
             context = TimeContext.from_data(split.train)
-            phases.append((models, self._validation_views(models, context, split, fold_of_user)))
+            phases.append((models, self._validation_views(models, context, split, fold_of_user, budget)))
+            budget -= len(phases[-1][1][0].folds)
             clock.lap("candidates and features")
             split = validation_split(split.train, seed=self.config.seed)
         self.embeddings_ = _embeddings_from(phases[0][0])
@@ -129,7 +132,7 @@ class Hybrid(Recommender):
         return params
 
     def _validation_views(
-        self, models: dict[str, Recommender], context: TimeContext, inner: Split, fold_of_user: np.ndarray
+        self, models: dict[str, Recommender], context: TimeContext, inner: Split, fold_of_user: np.ndarray, budget: int
     ) -> list[_View]:
         """Candidates, features and labels of the validation users, twice: as the models know them,
         and cut to their first few training events and served as unknown users (a new sign-up).
@@ -139,8 +142,8 @@ class Hybrid(Recommender):
         """
         rng = np.random.default_rng(self.config.seed)
         users = inner.test_users
-        if len(users) > self.config.max_training_users:
-            users = list(rng.choice(np.array(users, dtype=object), self.config.max_training_users, replace=False))
+        if len(users) > budget:
+            users = list(rng.choice(np.array(users, dtype=object), budget, replace=False))
         relevant = inner.relevance_matrix(users)
         known = inner.train.users.indices(users)
         folds = fold_of_user[known]

@@ -48,6 +48,10 @@ class HybridConfig(Config):
     component_params: dict = field(default_factory=dict)  # name → fixed params (skips tuning that one)
     tune_components: bool = True
     tune_max_configs: int = 6
+    # Per component: on large catalogues one fit can take a minute, and tuning is the largest stage
+    # of the fit. Configurations stop once this much time has gone (the defaults are always tried;
+    # None: no limit).
+    tune_budget_seconds: float | None = None
     candidates: int = 200  # per user, by best rank across components
     negatives_per_user: int = 60  # sampled non-relevant candidates per user for the ranker
     max_training_users: int = 3000  # over all phases: bounds the ranker's rows (its fit time) on large data sets
@@ -79,8 +83,10 @@ class Hybrid(Recommender):
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         clock = _StageClock()
         inner = validation_split(data, seed=self.config.seed)
-        self.params_ = {name: self._component_params(name, inner) for name in self.config.components}
-        clock.lap("tune components")
+        self.params_ = {}
+        for name in self.config.components:
+            self.params_[name] = self._component_params(name, inner)
+            clock.lap(f"tune {name}")
         fold_of_user = np.random.default_rng(self.config.seed).permutation(data.n_users) % self.config.ranker_folds
         # Phase 0 predicts the last 20 % of each user's training events from the rest; each
         # further phase steps back another 20 %. Rows from several phases teach the ranker what
@@ -127,7 +133,11 @@ class Hybrid(Recommender):
         from recommendations.engine.evaluate import tune_on_validation  # evaluate imports the registry
 
         params, _, _ = tune_on_validation(
-            algorithm, inner, max_configs=self.config.tune_max_configs, seed=self.config.seed
+            algorithm,
+            inner,
+            max_configs=self.config.tune_max_configs,
+            seed=self.config.seed,
+            budget_seconds=self.config.tune_budget_seconds,
         )
         return params
 

@@ -39,6 +39,9 @@ def test_exported_trees_predict_exactly_like_scikit_learn():
         random_state=0,
     ).fit(features, labels)
     np.testing.assert_allclose(ours.decision_function(features), reference.decision_function(features), rtol=1e-6)
+    # The numpy fallback (used should scikit-learn's compiled layout change) scores the same.
+    np.testing.assert_allclose(ours._walk_in_numpy(features), reference.decision_function(features), rtol=1e-6)
+    assert ours._compiled() is not None, "scikit-learn's compiled tree layout has changed: update _compile"
 
 
 def test_mmr_without_diversity_keeps_relevance_order():

@@ -15,7 +15,9 @@ from tests.engine.contract import (
 )
 
 torch = pytest.importorskip("torch")
-from recommendations.engine.neural import Neural, _chronological_events, _Trainer  # noqa: E402  (after the torch check)
+from recommendations.engine.neural import Neural  # noqa: E402  (after the torch check)
+from recommendations.engine.neural.encoding import chronological_events  # noqa: E402
+from recommendations.engine.neural.training import Trainer  # noqa: E402
 
 TINY = {"dim": 16, "layers": 1, "heads": 2, "max_len": 10, "epochs": 15, "batch_size": 16, "threads": 1}
 
@@ -181,7 +183,7 @@ def test_early_stopping_restores_the_best_epoch(data):
     model = tiny(epochs=30, patience=2, learning_rate=3e-2).fit(data)
     scores = [entry["ndcg_at_10"] for entry in model.training_log_]
     assert len(scores) < 30, "a learning rate this high should overfit and stop early"
-    restored = _Trainer(model, _chronological_events(data))._validate()
+    restored = Trainer(model, chronological_events(data))._validate()
     assert restored == pytest.approx(max(scores), abs=1e-5)
     assert restored > scores[-1]
 
@@ -192,6 +194,6 @@ def test_no_other_engine_module_imports_torch():
         "for module in pkgutil.iter_modules(engine.__path__):\n"
         "    if module.name not in ('neural', '__main__'):\n"
         "        importlib.import_module('recommendations.engine.' + module.name)\n"
-        "assert 'torch' not in sys.modules, 'torch imported outside neural.py'\n"
+        "assert 'torch' not in sys.modules, 'torch imported outside the neural package'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

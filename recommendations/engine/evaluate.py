@@ -137,6 +137,9 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     started = time.perf_counter()
     model = algorithm(**row.params).fit(split.train)
     row.fit_seconds = time.perf_counter() - started
+    for attribute, label in (("params_", "components' tuned params"), ("fit_seconds_", "seconds per stage of its fit")):
+        if hasattr(model, attribute):  # the hybrid's inner choices, so that a run can be reproduced
+            log(f"{row.algorithm}: {label}: {getattr(model, attribute)}")
     users = split.test_users
     started = time.perf_counter()
     recommended = recommend_indices(model, split, users, max(k, RECALL_K))

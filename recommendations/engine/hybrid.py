@@ -65,6 +65,10 @@ class HybridConfig(Config):
     history_buckets: tuple[int, ...] = (3, 10)
     blend_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     ranker_folds: int = 2  # blend and diversity are chosen on out-of-fold ranker scores
+    # Each ranker is the average of this many boosted models. One model's scores move with the
+    # random tenth its early stopping holds out; on development splits (validation data only, five
+    # ranker seeds) 3 raised nDCG@10 by 1.6 % on ML-100K and 2.8 % on latest-small.
+    ranker_bags: int = 3
     ranker_phases: int = 2  # at most this many validation splits, each cut from the previous one's training part
 
 
@@ -180,7 +184,7 @@ class Hybrid(Recommender):
         return self._fit_ranker(rows, labels), out_of_fold
 
     def _fit_ranker(self, rows: np.ndarray, labels: np.ndarray) -> BoostedTrees:
-        return BoostedTrees.fit(rows, labels.astype(np.int8), seed=self.config.seed)
+        return BoostedTrees.fit(rows, labels.astype(np.int8), seed=self.config.seed, bags=self.config.ranker_bags)
 
     def _choose_blend_and_diversity(self, views: list[_View], out_of_fold: list[np.ndarray]) -> None:
         """The ranker/popularity blend per history-length bucket, then the MMR strength and

@@ -44,6 +44,19 @@ def test_exported_trees_predict_exactly_like_scikit_learn():
     assert ours._compiled() is not None, "scikit-learn's compiled tree layout has changed: update _compile"
 
 
+def test_bagged_trees_score_the_mean_of_their_members():
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(3000, 4))
+    labels = (features[:, 0] + rng.normal(scale=1.0, size=3000) > 0.5).astype(int)
+    members = [BoostedTrees.fit(features, labels, seed=seed, max_iter=60) for seed in (3, 1003, 2003)]
+    bagged = BoostedTrees.fit(features, labels, seed=3, max_iter=60, bags=3)
+    expected = np.mean([m.decision_function(features) for m in members], axis=0)
+    np.testing.assert_allclose(bagged.decision_function(features), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(bagged._walk_in_numpy(features), expected, rtol=1e-9, atol=1e-9)
+    # Each member stopped early on its own draw, so the members differ and the mean is not any one of them.
+    assert not np.allclose(members[0].decision_function(features), expected)
+
+
 def test_mmr_without_diversity_keeps_relevance_order():
     relevance = np.array([[0.1, 0.9, 0.5]])
     order = mmr_order(relevance, np.array([[0, 1, 2]]), np.eye(3, dtype=np.float32), 0.0)

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recommendations.engine import datasets  # noqa: E402
-from recommendations.engine.evaluate import cut_split, recommend_indices, score  # noqa: E402
+from recommendations.engine.evaluate import OBJECTIVE_K, RECALL_K, cut_split, recommend_indices, score  # noqa: E402
 from recommendations.engine.registry import get_algorithm  # noqa: E402
 
 
@@ -26,16 +26,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
     parser.add_argument("algorithm")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=42, help="the split's seed, as evaluate's --seed")
     parser.add_argument("--set", action="append", default=[], help="config value, key=json value")
     args = parser.parse_args()
     params = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
     split = cut_split(datasets.load(args.data), seed=args.seed)
     started = time.perf_counter()
-    model = get_algorithm(args.algorithm)(seed=args.seed, **params).fit(split.train)
+    model = get_algorithm(args.algorithm)(**params).fit(split.train)  # as evaluate: the split's seed is not the model's
     fit_seconds = time.perf_counter() - started
     users = split.test_users
-    result = score(split, users, recommend_indices(model, split, users, 20), k=10)
+    result = score(split, users, recommend_indices(model, split, users, max(OBJECTIVE_K, RECALL_K)), k=OBJECTIVE_K)
     line = {group: {name: round(value, 4) for name, value in values.items()} for group, values in result.items()}
     print(json.dumps({"algorithm": args.algorithm, "params": params, "fit_seconds": round(fit_seconds, 1), **line}))
 

@@ -164,7 +164,10 @@ class Hybrid(Recommender):
         views = [_View.build(self, models, context, known, relevant, folds)]
         short = _first_events(inner.train, users, self.config.history_buckets[0])
         unknown = np.full(len(users), -1)
-        seen = (short > 0).astype(np.float32).tocsr()
+        # Everything the user has in training stays masked, not only the first few events: the
+        # components learnt from the later ones, so they would rank them high and, never being
+        # relevant, teach the ranker to distrust exactly the signals a real newcomer needs.
+        seen = next(iter(models.values())).seen_[known]
         views.append(_View.build(self, models, context, unknown, relevant, folds, history=short, seen=seen))
         return views
 

@@ -35,6 +35,7 @@ from recommendations.engine.data import Dataset
 from recommendations.engine.ranker import BoostedTrees
 from recommendations.engine.registry import get_algorithm
 from recommendations.engine.rerank import mmr_order
+from recommendations.engine.segments import SegmentLift
 from recommendations.engine.splits import Split, validation_split
 
 PERSONAL = {"ease", "itemknn", "mf", "content", "neural"}  # components that can explain with a watched title
@@ -101,7 +102,7 @@ class Hybrid(Recommender):
         while len(phases) < self.config.ranker_phases and budget > 0:
             models = {name: self._make(name).fit(split.train) for name in self.config.components}
             clock.lap("fit components on validation phases")
-            context = TimeContext.from_data(split.train)
+            context = (TimeContext.from_data(split.train), SegmentLift.from_data(split.train))
             phases.append((models, self._validation_views(models, context, split, fold_of_user, budget)))
             budget -= len(phases[-1][1][0].folds)
             clock.lap("candidates and features")
@@ -120,7 +121,7 @@ class Hybrid(Recommender):
         self._choose_blend_and_diversity(phases[0][1], out_of_fold)
         clock.lap("blend and diversity")
         self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
-        self.context_ = TimeContext.from_data(data)
+        self.context_, self.segments_ = TimeContext.from_data(data), SegmentLift.from_data(data)
         self.embeddings_ = self._item_embeddings()
         clock.lap("refit components")
         self.fit_seconds_ = clock.seconds
@@ -146,7 +147,7 @@ class Hybrid(Recommender):
         return params
 
     def _validation_views(
-        self, models: dict[str, Recommender], context: TimeContext, inner: Split, fold_of_user: np.ndarray, budget: int
+        self, models: dict[str, Recommender], context: tuple, inner: Split, fold_of_user: np.ndarray, budget: int
     ) -> list[_View]:
         """Candidates, features and labels of the validation users, twice: as the models know them,
         and cut to their first few training events and served as unknown users (a new sign-up).
@@ -164,11 +165,10 @@ class Hybrid(Recommender):
         views = [_View.build(self, models, context, known, relevant, folds)]
         short = _first_events(inner.train, users, self.config.history_buckets[0])
         unknown = np.full(len(users), -1)
-        # Everything the user has in training stays masked, not only the first few events: the
-        # components learnt from the later ones, so they would rank them high and, never being
-        # relevant, teach the ranker to distrust exactly the signals a real newcomer needs.
-        seen = next(iter(models.values())).seen_[known]
-        views.append(_View.build(self, models, context, unknown, relevant, folds, history=short, seen=seen))
+        seen = (short > 0).astype(np.float32).tocsr()
+        views.append(
+            _View.build(self, models, context, unknown, relevant, folds, history=short, seen=seen, feature_users=known)
+        )
         return views
 
     def _cross_fit_ranker(self, view: _View) -> tuple[BoostedTrees, np.ndarray]:
@@ -242,13 +242,23 @@ class Hybrid(Recommender):
 
     # ---- features ------------------------------------------------------------------------
     def _features(
-        self, models: dict[str, Recommender], context: TimeContext, user_index: np.ndarray, history=None, seen=None
+        self,
+        models: dict[str, Recommender],
+        context: tuple[TimeContext, SegmentLift],
+        user_index: np.ndarray,
+        history=None,
+        seen=None,
+        feature_users=None,
     ):
         """(candidates n × c item indices, features n × c × f) for a batch of users.
 
         Without `history` (training) every model scores its own training rows; when serving,
         known users are scored from each model's own rows and unknown ones from `history`.
+        `feature_users` are the indices whose declared features (age, occupation...) apply,
+        by default `user_index`; -1: none known.
         """
+        context, segments = context
+        feature_users = user_index if feature_users is None else feature_users
         reference = next(iter(models.values()))
         if history is None:
             history = reference.history_[np.maximum(user_index, 0)]
@@ -279,6 +289,7 @@ class Hybrid(Recommender):
             np.log1p(context.window_counts(user_index, candidates, days=30, at_latest=True)),
             context.item_age_days(user_index, candidates),
             np.repeat(context.idle_days(user_index)[:, None], width, axis=1),
+            segments.scores(feature_users, candidates),
         ]
         popularity = reference.popularity_[candidates]
         years = reference.item_features.years[candidates]
@@ -298,7 +309,8 @@ class Hybrid(Recommender):
     def _score(self, user_index: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
         known = sp.diags((user_index >= 0).astype(np.float32))
         seen = ((known @ self.seen_[np.maximum(user_index, 0)]) + (history > 0)).tocsr()
-        candidates, rows = self._features(self.components_, self.context_, user_index, history=history, seen=seen)
+        context = (self.context_, self.segments_)
+        candidates, rows = self._features(self.components_, context, user_index, history=history, seen=seen)
         buckets = self._buckets(rows)
         ranker = np.empty(candidates.shape, dtype=np.float64)
         for trees, users in ((self.cold_ranker_, buckets == 0), (self.ranker_, buckets > 0)):
@@ -351,6 +363,7 @@ class Hybrid(Recommender):
     def _state(self) -> dict[str, np.ndarray]:
         ranker = {f"ranker_{key}": value for key, value in self.ranker_.arrays.items()}
         ranker |= {f"coldranker_{key}": value for key, value in self.cold_ranker_.arrays.items()}
+        ranker |= {f"segments_{key}": value for key, value in self.segments_.arrays.items()}
         return ranker | {f"context_{key}": value for key, value in self.context_.arrays.items()}
 
     def _extra_meta(self) -> dict:
@@ -367,6 +380,9 @@ class Hybrid(Recommender):
         self.cold_ranker_ = _trees_with_prefix(state, "coldranker_")
         self.context_ = TimeContext(
             {k.removeprefix("context_"): v for k, v in state.items() if k.startswith("context_")}
+        )
+        self.segments_ = SegmentLift(
+            {k.removeprefix("segments_"): v for k, v in state.items() if k.startswith("segments_")}
         )
         self.params_ = extra["params"]
         self.diversity_ = float(extra["diversity"])
@@ -408,8 +424,10 @@ class _View:
     buckets: np.ndarray  # history-length bucket of each user
 
     @classmethod
-    def build(cls, hybrid, models, context, user_index, relevant, folds, history=None, seen=None) -> _View:
-        candidates, rows = hybrid._features(models, context, user_index, history=history, seen=seen)
+    def build(cls, hybrid, models, context, user_index, relevant, folds, history=None, seen=None, feature_users=None):
+        candidates, rows = hybrid._features(
+            models, context, user_index, history=history, seen=seen, feature_users=feature_users
+        )
         hits = np.asarray(relevant[np.arange(len(user_index))[:, None], candidates].todense(), dtype=bool)
         return cls(candidates, rows, hits, relevant, folds, hybrid._buckets(rows))
 

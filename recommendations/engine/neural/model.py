@@ -13,6 +13,7 @@ import torch
 from torch.nn import functional as F
 
 from recommendations.engine.base import Config, Histories, Reason, Recommender, because_you_watched
+from recommendations.engine.codes import encode_user_features, quantile_codes
 from recommendations.engine.data import Dataset
 from recommendations.engine.neural.encoding import (
     PAD,
@@ -20,8 +21,6 @@ from recommendations.engine.neural.encoding import (
     chronological_events,
     context_codes,
     encode_tags,
-    encode_user_features,
-    quantile_codes,
 )
 from recommendations.engine.neural.network import Network
 from recommendations.engine.neural.training import Trainer, seeded

@@ -197,3 +197,23 @@ def test_no_other_engine_module_imports_torch():
         "assert 'torch' not in sys.modules, 'torch imported outside the neural package'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_refit_learns_from_the_latest_events_that_early_stopping_held_out():
+    """Every user ends on "finale", so it only ever sits among the held-out latest items."""
+    rng = np.random.default_rng(5)
+    users, items = [], []
+    for user in range(40):
+        start = rng.integers(0, 20)
+        sequence = [f"i{(start + step) % 20}" for step in range(6)] + ["finale"]
+        users += [f"u{user}"] * len(sequence)
+        items += sequence
+    data = Dataset.from_events(users, items, timestamps=list(1_600_000_000 + 60 * np.arange(len(users))))
+    newcomer = {"new": [("i3", 1.0), ("i4", 1.0)]}
+
+    def top(**overrides) -> str:
+        model = tiny(epochs=20, learning_rate=3e-3, holdout=1, **overrides).fit(data)
+        return model.recommend(["new"], k=1, histories=newcomer)[0][0][0]
+
+    assert top(refit=False) != "finale"
+    assert top(refit=True) == "finale"

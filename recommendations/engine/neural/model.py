@@ -51,6 +51,7 @@ class NeuralConfig(Config):
     min_tag_count: int = 2  # rarer tags carry no shared signal
     year_buckets: int = 10
     feature_buckets: int = 8  # quantile buckets for numeric user features
+    refit: bool = False  # after early stopping, retrain on every event (held-out ones too) for the best epoch count
     validation_users: int = 1000  # users whose last training items are held out for early stopping
     holdout: int = 3  # how many: more items make the stopping signal less noisy
     device: str = "auto"  # "auto" (cuda when available), "cpu", "cuda", ...
@@ -85,6 +86,12 @@ class Neural(Recommender):
             self.seq_indptr_, self.seq_items_ = events.indptr, events.items
             self.network_ = self._build_network().to(self._device())
             self.training_log_ = Trainer(self, events).run()
+            if self.config.refit and self.training_log_:
+                # Early stopping held out every validation user's latest items, the ones closest
+                # to what they do next; retrain from scratch on everything for the chosen epochs.
+                best = max(self.training_log_, key=lambda row: row["ndcg_at_10"])["epoch"]
+                self.network_ = self._build_network().to(self._device())
+                Trainer(self, events, hold_out=False).train_for(best)
         self._prepare_serving()
 
     def _encode_features(self, data: Dataset) -> None:

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 class Trainer:
     """Next-item training over windows of each user's sequence, early-stopped on held-out last items."""
 
-    def __init__(self, model: Neural, events: Events) -> None:
+    def __init__(self, model: Neural, events: Events, *, hold_out: bool = True) -> None:
         self.model, self.network, self.config = model, model.network_, model.config
         self.device = next(self.network.parameters()).device
         holdout = self.config.holdout
-        self.holdout_users = holdout_users(events, self.config.validation_users, holdout, self.config.seed)
+        limit = self.config.validation_users if hold_out else 0
+        self.holdout_users = holdout_users(events, limit, holdout, self.config.seed)
         last = events.indptr[self.holdout_users + 1][:, None] - np.arange(1, holdout + 1)[None, :]
         self.holdout_items = events.items[last]  # (users, holdout)
         train_events = events.without(last.ravel())
@@ -67,10 +68,18 @@ class Trainer:
         }
         return {key: torch.as_tensor(value, device=self.device) for key, value in arrays.items()}
 
-    def run(self) -> list[dict]:
-        optimizer = torch.optim.Adam(
+    def train_for(self, epochs: int) -> list[dict]:
+        """A fixed number of epochs, no validation: the refit on every event once `run` chose the count."""
+        optimizer = self._optimizer()
+        return [{"epoch": epoch + 1, "loss": round(self._epoch(optimizer), 5)} for epoch in range(epochs)]
+
+    def _optimizer(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam(
             self.network.parameters(), lr=self.config.learning_rate, weight_decay=self.config.weight_decay
         )
+
+    def run(self) -> list[dict]:
+        optimizer = self._optimizer()
         log, best_score, best_state = [], -np.inf, None
         for epoch in range(self.config.epochs):
             loss = self._epoch(optimizer)

@@ -6,9 +6,10 @@ Fit, all on the training data (never on a test split):
    split's training part (the 20 % before). Tune each component on the first.
 2. For each of the two phases, fit the components on its training part and build one row per
    (user, candidate): each component's score and rank, item-to-item scores from the user's latest
-   items, popularity, time context, item year and history length; the label is "the user
-   engaged with it later". Each validation user appears twice: as the models know them, and cut
-   to their first few events and served as an unknown user (a new sign-up).
+   items, popularity (overall and among users who share the viewer's declared features), time
+   context, item year and history length; the label is "the user engaged with it later". Each
+   validation user appears twice: as the models know them, and cut to their first few events and
+   served as an unknown user (a new sign-up).
 3. Learn gradient-boosted trees on those rows: one ranker for users as the models know them, one
    for short histories. Each is also fitted fold by fold, so that every validation user gets a
    score from a ranker that never saw their labels.

@@ -148,7 +148,12 @@ class Hybrid(Recommender):
         return params
 
     def _validation_views(
-        self, models: dict[str, Recommender], context: tuple, inner: Split, fold_of_user: np.ndarray, budget: int
+        self,
+        models: dict[str, Recommender],
+        context: tuple[TimeContext, SegmentLift],
+        inner: Split,
+        fold_of_user: np.ndarray,
+        budget: int,
     ) -> list[_View]:
         """Candidates, features and labels of the validation users, twice: as the models know them,
         and cut to their first few training events and served as unknown users (a new sign-up).
@@ -377,14 +382,10 @@ class Hybrid(Recommender):
         }
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
-        self.ranker_ = _trees_with_prefix(state, "ranker_")
-        self.cold_ranker_ = _trees_with_prefix(state, "coldranker_")
-        self.context_ = TimeContext(
-            {k.removeprefix("context_"): v for k, v in state.items() if k.startswith("context_")}
-        )
-        self.segments_ = SegmentLift(
-            {k.removeprefix("segments_"): v for k, v in state.items() if k.startswith("segments_")}
-        )
+        self.ranker_ = BoostedTrees(_with_prefix(state, "ranker_"))
+        self.cold_ranker_ = BoostedTrees(_with_prefix(state, "coldranker_"))
+        self.context_ = TimeContext(_with_prefix(state, "context_"))
+        self.segments_ = SegmentLift(_with_prefix(state, "segments_"))
         self.params_ = extra["params"]
         self.diversity_ = float(extra["diversity"])
         self.popularity_penalty_ = float(extra["popularity_penalty"])
@@ -465,8 +466,9 @@ class _View:
         return self.ndcg_of_ranking(np.take_along_axis(self.candidates, order, axis=1))
 
 
-def _trees_with_prefix(state: dict[str, np.ndarray], prefix: str) -> BoostedTrees:
-    return BoostedTrees({k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)})
+def _with_prefix(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The saved arrays of one part of the model, under their own names."""
+    return {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}
 
 
 def _ranker_scores(ranker: BoostedTrees, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -27,12 +27,7 @@ class SegmentLift:
     @classmethod
     def from_data(cls, data: Dataset) -> SegmentLift:
         _, sizes, codes = encode_user_features(data.user_features, data.n_users, QUANTILE_BUCKETS)
-        positive = data.weight > 0
-        engaged = sp.csr_matrix(
-            (np.ones(int(positive.sum()), dtype=np.float32), (data.user_idx[positive], data.item_idx[positive])),
-            shape=(data.n_users, data.n_items),
-        )
-        engaged.data[:] = 1.0  # distinct users: duplicates were summed
+        engaged = data.subset(data.weight > 0).seen()  # 1 per (user, item) with any positive event
         active = (np.diff(engaged.indptr) > 0).astype(np.float32)
         overall = np.asarray(engaged.sum(axis=0)).ravel() / max(active.sum(), 1.0)
         tables = [cls._lift(codes[:, column], size, engaged, active, overall) for column, size in enumerate(sizes)]

@@ -52,7 +52,7 @@ def chronological_events(data: Dataset) -> Events:
 
 def holdout_users(events: Events, limit: int, holdout: int, seed: int) -> np.ndarray:
     """Users (with two events left for training) whose last `holdout` items are held out."""
-    eligible = np.flatnonzero(np.diff(events.indptr) >= holdout + 2) if limit > 0 else np.empty(0, np.int64)
+    eligible = np.flatnonzero(np.diff(events.indptr) >= holdout + 2)
     if len(eligible) > limit:
         eligible = np.sort(np.random.default_rng(seed).choice(eligible, size=limit, replace=False))
     return eligible

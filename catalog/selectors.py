@@ -4,11 +4,11 @@ Every function here returns what one page needs in a fixed, small number of quer
 select only the columns a card shows, detail pages prefetch their relations.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,7 +19,10 @@ from catalog.models import Credit, Tag, Title
 PAGE_SIZE = 24
 ROW_SIZE = 12
 POPULAR_WINDOW = timedelta(days=30)
-SORTS = {"title": ("title", "pk"), "newest": ("-published_at", "title", "pk")}
+# "Top rated" ranks only titles with this many ratings: one 5-star rating says little.
+MIN_RATINGS = 5
+# Facets offered as their own select on the browse page; other tags are filtered through `tag`.
+BROWSE_FACETS = ("category", "genre")
 
 # Credits read top-down like a poster's billing block: director first, cast last.
 _ROLE_ORDER = Case(
@@ -29,6 +32,21 @@ _ROLE_ORDER = Case(
 
 # A card shows these; deferring the rest keeps list pages light on catalogues with long synopses.
 CARD_FIELDS = ("pk", "kind", "title", "slug", "year", "poster", "skill_level", "is_published", "published_at")
+
+# The mean rating, only where enough people rated (else NULL, which sorts last).
+_TRUSTED_RATING = Case(
+    When(stats__rating_count__gte=MIN_RATINGS, then=F("stats__rating_mean")), default=None, output_field=FloatField()
+)
+
+# Every sort ends on title and pk so that pages never shuffle between requests. Titles without
+# activity statistics (no TitleStats row yet) sort after those with them.
+SORTS = {
+    "title": ("title", "pk"),
+    "newest": (F("published_at").desc(nulls_last=True), "title", "pk"),
+    "year": (F("year").desc(nulls_last=True), "title", "pk"),
+    "popular": (F("stats__user_count").desc(nulls_last=True), "title", "pk"),
+    "rated": (F("average_rating").desc(nulls_last=True), F("stats__rating_count").desc(nulls_last=True), "title", "pk"),
+}
 
 
 @dataclass
@@ -46,6 +64,18 @@ class Row:
 class Home:
     featured: Title | None
     rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TitleFilters:
+    """What a list of titles is narrowed to; an empty field means "any"."""
+
+    kind: str = ""
+    tags: tuple[Tag, ...] = ()  # all of them (AND)
+    skill_level: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    language: str = ""
 
 
 # --- Querysets -------------------------------------------------------------------------------
@@ -136,22 +166,72 @@ def _note(key: str) -> str:
 
 
 def paginated_titles(
-    *, page_number: str | None, kind: str = "", tag: Tag | None = None, sort: str = "title", size: int = PAGE_SIZE
+    *, page_number: str | None, filters: TitleFilters | None = None, sort: str = "title", size: int = PAGE_SIZE
 ) -> Page:
-    titles = Title.objects.published().only(*CARD_FIELDS)
-    if kind in Title.Kind.values:
-        titles = titles.filter(kind=kind)
-    if tag is not None:
-        titles = titles.filter(tags=tag)
+    titles = filtered_titles(filters or TitleFilters())
+    if sort == "rated":
+        titles = titles.annotate(average_rating=_TRUSTED_RATING)  # the card shows it, too
     return Paginator(titles.order_by(*SORTS.get(sort, SORTS["title"])), size).get_page(page_number)
 
 
-def kind_counts() -> dict[str, int]:
-    """Published titles per kind, for the browse page's filter, in one query."""
-    counts = Title.objects.published().aggregate(
+def filtered_titles(filters: TitleFilters) -> QuerySet:
+    """Published titles matching every filter, with only the columns a card shows."""
+    titles = Title.objects.published().only(*CARD_FIELDS)
+    if filters.kind:
+        titles = titles.filter(kind=filters.kind)
+    for tag in filters.tags:
+        # One filter() per tag: each gets its own join, so a title must carry all of them.
+        titles = titles.filter(tags=tag)
+    if filters.skill_level:
+        titles = titles.filter(skill_level=filters.skill_level)
+    if filters.year_from is not None:
+        titles = titles.filter(year__gte=filters.year_from)
+    if filters.year_to is not None:
+        titles = titles.filter(year__lte=filters.year_to)
+    if filters.language:
+        titles = titles.filter(language=filters.language)
+    return titles
+
+
+def kind_counts(filters: TitleFilters | None = None) -> dict[str, int]:
+    """Titles per kind under the other filters (so each tab says what clicking it shows), in one query."""
+    titles = filtered_titles(replace(filters or TitleFilters(), kind=""))
+    return titles.aggregate(
         all=Count("pk"), movie=Count("pk", filter=Q(kind="movie")), course=Count("pk", filter=Q(kind="course"))
     )
-    return counts
+
+
+def browse_facet_tags() -> dict[str, list[Tag]]:
+    """The category and genre tags that have a published title, by facet slug, in one query."""
+    published = Title.objects.published().filter(tags=OuterRef("pk"))
+    tags = Tag.objects.filter(facet__slug__in=BROWSE_FACETS).filter(Exists(published)).select_related("facet")
+    by_facet: dict[str, list[Tag]] = {slug: [] for slug in BROWSE_FACETS}
+    for tag in tags.order_by("name"):
+        by_facet[tag.facet.slug].append(tag)
+    return by_facet
+
+
+def language_options() -> list[tuple[str, str]]:
+    """(code, English name) of every language a published title is in, by name, in one query."""
+    codes = Title.objects.published().exclude(language="").values_list("language", flat=True).distinct()
+    return sorted(((code, language_name(code)) for code in codes.order_by()), key=lambda option: option[1])
+
+
+def tags_by_reference(references: list[str]) -> dict[str, Tag]:
+    """Tags named by id ("12") or by "facet/slug" ("genre/drama"), keyed by that reference, in one query.
+
+    References that name no tag are absent from the result.
+    """
+    lookups = Q(pk__in=[ref for ref in references if ref.isdigit()])
+    for ref in references:
+        if "/" in ref:
+            facet, slug = ref.split("/", 1)
+            lookups |= Q(facet__slug=facet, slug=slug)
+    found = {}
+    for tag in Tag.objects.filter(lookups).select_related("facet"):
+        found[str(tag.pk)] = tag
+        found[f"{tag.facet.slug}/{tag.slug}"] = tag
+    return {ref: found[ref] for ref in references if ref in found}
 
 
 def sibling_tags(tag: Tag, *, limit: int = 24) -> list[Tag]:

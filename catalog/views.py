@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from catalog import selectors
-from catalog.models import Title
+from catalog.filters import BrowseForm
 from catalog.posters import poster_svg
 
 
@@ -14,11 +14,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def title_list(request: HttpRequest) -> HttpResponse:
-    kind = _choice(request.GET.get("kind"), Title.Kind.values)
-    sort = _choice(request.GET.get("sort"), selectors.SORTS, default="title")
-    page = selectors.paginated_titles(page_number=request.GET.get("page"), kind=kind, sort=sort)
-    context = {"page": page, "kind": kind, "sort": sort, "counts": selectors.kind_counts()}
-    return render(request, "catalog/title_list.html", context)
+    form = BrowseForm(request.GET)
+    # An invalid filter is left out and named on the page; the 400 tells crawlers and tests the URL was wrong.
+    filters, sort = form.filters(), form.sort_order()
+    page = selectors.paginated_titles(page_number=request.GET.get("page"), filters=filters, sort=sort)
+    context = {"form": form, "page": page, "kind": filters.kind, "sort": sort, "counts": selectors.kind_counts(filters)}
+    return render(request, "catalog/title_list.html", context, status=200 if form.is_valid() else 400)
 
 
 def title_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -29,7 +30,8 @@ def title_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, facet: str, slug: str) -> HttpResponse:
     tag = get_object_or_404(selectors.tags_with_facet(), facet__slug=facet, slug=slug)
-    page = selectors.paginated_titles(page_number=request.GET.get("page"), tag=tag)
+    filters = selectors.TitleFilters(tags=(tag,))
+    page = selectors.paginated_titles(page_number=request.GET.get("page"), filters=filters)
     context = {"tag": tag, "page": page, "siblings": selectors.sibling_tags(tag)}
     return render(request, "catalog/tag_detail.html", context)
 
@@ -44,7 +46,3 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         patch_cache_control(response, private=True, max_age=0)
     return response
-
-
-def _choice(value: str | None, allowed, default: str = "") -> str:
-    return value if value in allowed else default

@@ -86,11 +86,12 @@ def test_browse_filters_by_kind_and_counts_each_kind(client):
     assert 'Movies <span class="count">1</span>' in html and 'All <span class="count">2</span>' in html
 
 
-def test_browse_ignores_an_unknown_kind(client):
+def test_browse_names_an_unknown_kind_and_lists_everything_else(client):
     TitleFactory(title="A Movie")
     response = client.get("/titles/", {"kind": "podcast"})
-    assert response.status_code == 200
-    assert "A Movie" in response.content.decode()
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Unknown kind of title “podcast”" in html and "A Movie" in html
 
 
 def test_browse_paginates_and_keeps_the_filter_in_page_links(client):
@@ -119,7 +120,7 @@ def test_browse_query_count_is_bounded(client, django_assert_max_num_queries):
     for n in range(30):
         title = TitleFactory() if n % 2 else CourseFactory()
         title.tags.set(tags)
-    with django_assert_max_num_queries(3):  # count, page, kind counts
+    with django_assert_max_num_queries(5):  # filter options (tags, languages), count, page, kind counts
         assert client.get("/titles/", {"page": "2"}).status_code == 200
 
 

@@ -1,6 +1,6 @@
-"""Forms that validate the public pages' GET parameters: the browse page's filters.
+"""Forms that validate the public pages' GET parameters: the browse page's filters and the search box.
 
-They only parse and check input; the queries live in catalog.selectors. A bad
+They only parse and check input; the queries live in catalog.selectors and catalog.search. A bad
 value never reaches a query: the view answers 400 and the page says what was wrong.
 """
 
@@ -14,6 +14,7 @@ from catalog import selectors
 from catalog.models import Tag, Title
 
 MAX_TAG_FILTERS = 10
+MAX_QUERY_LENGTH = 200
 YEAR_RANGE = (1800, 2200)
 SORT_CHOICES = [
     ("title", "A–Z"),
@@ -207,6 +208,29 @@ class BrowseForm(forms.Form):
         else:
             params.setlist(name, [item for item in params.getlist(name) if item != value])
         return f"?{params.urlencode()}"
+
+
+class SearchForm(forms.Form):
+    """The search box (header and suggestions): a trimmed query of at most 200 characters."""
+
+    q = forms.CharField(
+        label="Search titles",
+        required=False,
+        strip=True,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this search has %(show_value)d).",
+        },
+    )
+
+    def query(self) -> str:
+        """The valid query ("" when empty or invalid), with runs of spaces made one."""
+        if not self.is_valid():
+            return ""
+        return " ".join(self.cleaned_data["q"].split())
+
+    def error_text(self) -> str:
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 def _quoted(values: list[str]) -> str:

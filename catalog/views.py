@@ -1,11 +1,11 @@
 """Public catalogue pages. Each view parses the request, calls selectors and renders; nothing more."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
-from catalog import selectors
-from catalog.filters import BrowseForm
+from catalog import search, selectors
+from catalog.filters import BrowseForm, SearchForm
 from catalog.posters import poster_svg
 
 
@@ -20,6 +20,22 @@ def title_list(request: HttpRequest) -> HttpResponse:
     page = selectors.paginated_titles(page_number=request.GET.get("page"), filters=filters, sort=sort)
     context = {"form": form, "page": page, "kind": filters.kind, "sort": sort, "counts": selectors.kind_counts(filters)}
     return render(request, "catalog/title_list.html", context, status=200 if form.is_valid() else 400)
+
+
+def search_results(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query = form.query()
+    page = search.paginated_results(query=query, page_number=request.GET.get("page")) if query else None
+    context = {"form": form, "query": query, "page": page}
+    return render(request, "catalog/search.html", context, status=200 if form.is_valid() else 400)
+
+
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_text()}, status=400)
+    query = form.query()
+    return JsonResponse({"query": query, "suggestions": search.suggestions(query)})
 
 
 def title_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # search lookups and the trigram extension; inert on SQLite
     "django_celery_beat",
     "accounts",
     "catalog",

@@ -51,13 +51,24 @@ SORTS = {
 
 @dataclass
 class Row:
-    """One shelf on the home page."""
+    """One shelf on the home page. `reason` says why its titles are there; `personalized` rows
+    come from the viewer's own activity and are hidden when they turn personalisation off."""
 
     key: str
     heading: str
     titles: list[Title]
     more_url: str = ""
     note: str = ""
+    reason: str = ""
+    personalized: bool = False
+
+    def as_export(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.heading,
+            "personalized": self.personalized,
+            "items": [{"id": t.pk, "title": t.title, "reason": self.reason} for t in self.titles],
+        }
 
 
 @dataclass
@@ -113,18 +124,22 @@ def tags_with_facet() -> QuerySet:
 # --- Home ------------------------------------------------------------------------------------
 
 
-def home(*, limit: int = ROW_SIZE) -> Home:
-    """Non-personalised shelves; personalised rows arrive with the recommendations issue.
+def home(*, limit: int = ROW_SIZE, exclude: frozenset[int] = frozenset()) -> Home:
+    """Non-personalised shelves (personalised ones are added by recommendations.rows).
 
     The newest staff pick is featured at the top. A title appears at most once on the page: each
-    shelf skips what the feature or an earlier shelf showed.
+    shelf skips what the feature or an earlier shelf showed, and what is in `exclude` (titles the
+    viewer finished, marked not interested, or that a personal row above already shows).
     """
     published = Title.objects.published().only(*CARD_FIELDS)
     browse = reverse("catalog:title_list")
     # Not deferred: the featured staff pick shows its synopsis.
     staff_picks = list(
-        Title.objects.published().filter(is_staff_pick=True).order_by("-published_at", "title")[: limit * 2]
+        Title.objects.published()
+        .filter(is_staff_pick=True)
+        .order_by("-published_at", "title")[: limit * 2 + len(exclude)]
     )
+    staff_picks = [t for t in staff_picks if t.pk not in exclude]
     featured = staff_picks[0] if staff_picks else None
     candidates = [
         ("staff-picks", "Staff picks", staff_picks, ""),
@@ -132,15 +147,23 @@ def home(*, limit: int = ROW_SIZE) -> Home:
         ("popular-now", "Popular now", _popular_now(published), ""),
         ("courses", "Courses", published.courses().order_by("-published_at", "title"), f"{browse}?kind=course"),
     ]
-    shown = {featured.pk} if featured else set()
+    shown = set(exclude) | ({featured.pk} if featured else set())
     rows = []
     for key, heading, titles, more_url in candidates:
         # Fetch extra so that de-duplication still leaves a full shelf.
-        fresh = [t for t in titles[: limit * 2] if t.pk not in shown][:limit]
+        fresh = [t for t in titles[: limit * 2 + len(exclude)] if t.pk not in shown][:limit]
         shown.update(t.pk for t in fresh)
         if fresh:
-            rows.append(Row(key, heading, fresh, more_url, _note(key)))
+            rows.append(Row(key, heading, fresh, more_url, _note(key), reason=ROW_REASONS[key]))
     return Home(featured=featured, rows=rows)
+
+
+ROW_REASONS = {
+    "staff-picks": "Picked by our editors",
+    "new-releases": "New release",
+    "popular-now": "Popular with viewers this month",
+    "courses": "New course",
+}
 
 
 def _new_releases(published: QuerySet) -> QuerySet:

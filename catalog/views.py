@@ -6,11 +6,19 @@ from django.utils.cache import patch_cache_control
 
 from catalog import search, selectors
 from catalog.filters import BrowseForm, SearchForm
+from catalog.models import Title
 from catalog.posters import poster_svg
+from recommendations import activity
+from recommendations import selectors as my_activity
+from recommendations.activity import Actor
+from recommendations.rows import home_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"home": selectors.home()})
+    home = home_rows(request.user)
+    shown = [(row.key, row.titles) for row in home.rows]
+    activity.record_quietly(activity.record_impressions, Actor.of(request), shown)
+    return render(request, "catalog/home.html", {"home": home})
 
 
 def title_list(request: HttpRequest) -> HttpResponse:
@@ -26,6 +34,8 @@ def search_results(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.query()
     page = search.paginated_results(query=query, page_number=request.GET.get("page")) if query else None
+    if page is not None and page.number == 1:  # one record per search, not one per page of results
+        activity.record_quietly(activity.record_search, Actor.of(request), query, page.paginator.count)
     context = {"form": form, "query": query, "page": page}
     return render(request, "catalog/search.html", context, status=200 if form.is_valid() else 400)
 
@@ -40,8 +50,25 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
 
 def title_detail(request: HttpRequest, slug: str) -> HttpResponse:
     title = get_object_or_404(selectors.title_page_titles(viewer=request.user), slug=slug)
-    context = {"title": title, "facts": selectors.title_facts(title), "related": selectors.related_titles(title)}
+    if title.is_published:  # staff previewing a draft leave no trace in anyone's signals
+        _record_visit(request, title)
+    context = {
+        "title": title,
+        "facts": selectors.title_facts(title),
+        "related": selectors.related_titles(title),
+        "state": my_activity.title_state(request.user, title),
+        "stars": range(1, 6),
+    }
     return render(request, "catalog/title_detail.html", context)
+
+
+def _record_visit(request: HttpRequest, title: Title) -> None:
+    """A view event, and a click when the visitor came from a row (?ref=<row>.<position>)."""
+    actor = Actor.of(request)
+    activity.record_quietly(activity.record_event, actor, title, "view")
+    row, _, position = request.GET.get("ref", "").rpartition(".")
+    if row and position.isdigit() and len(row) <= 64:
+        activity.record_quietly(activity.record_click, actor, title, row=row, position=min(int(position), 1000))
 
 
 def tag_detail(request: HttpRequest, facet: str, slug: str) -> HttpResponse:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 admin.site.site_header = "Marquee editors"
 admin.site.site_title = "Marquee admin"
@@ -9,6 +10,9 @@ admin.site.index_title = "Catalogue and operations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("", include("recommendations.urls")),
     path("", include("catalog.urls")),
 ]
 

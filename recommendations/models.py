@@ -86,3 +86,71 @@ class TagApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} tagged {self.title_id} with {self.tag_id}"
+
+
+class ListItem(models.Model):
+    """A title a user saved to "My list" to watch or study later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_items")
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="list_items")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "title"], name="listitem_unique_user_title")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saved {self.title_id}"
+
+
+class SearchQuery(models.Model):
+    """What someone typed into search, and how many results it found (zero-result queries tell
+    editors what the catalogue lacks). Anonymous searches keep only the session key."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="searches"
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    query = models.CharField(max_length=200)
+    result_count = models.PositiveIntegerField(default=0)
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        verbose_name_plural = "search queries"
+        indexes = [models.Index(fields=["user", "-timestamp"], name="search_user_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} ({self.result_count})"
+
+
+class Impression(models.Model):
+    """A recommended title shown in a row (impression) or followed from it (click).
+
+    Row, position and model version let operators compute click rates per row and per model.
+    """
+
+    class Kind(models.TextChoices):
+        IMPRESSION = "impression", "Shown"
+        CLICK = "click", "Clicked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="impressions"
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="impressions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.IMPRESSION)
+    row = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField()
+    model_version = models.CharField(max_length=64, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [
+            models.Index(fields=["row", "kind", "-timestamp"], name="impression_row_kind_idx"),
+            models.Index(fields=["user", "-timestamp"], name="impression_user_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title_id} in {self.row}#{self.position}"

@@ -122,7 +122,8 @@ def test_results_page_query_count_is_fixed(client, django_assert_max_num_queries
     tags = [TagFactory(facet=genre) for _ in range(5)]
     for n in range(40):
         TitleFactory(title=f"Space Story {n}", synopsis="space " * 50).tags.set(tags)
-    with django_assert_max_num_queries(2):  # count, page
+    # count, page; then the search log: savepoint, insert, release (recording never breaks the page)
+    with django_assert_max_num_queries(5):
         assert len(listed(results(client, "space"))) == 24
 
 

@@ -66,7 +66,8 @@ def test_home_query_count_does_not_grow_with_the_catalogue(client, django_assert
     for n in range(30):
         TitleFactory(is_staff_pick=n % 2 == 0, release_date=timezone.now().date())
         CourseFactory()
-    with django_assert_max_num_queries(4):
+    # Four for the shelves, three for the impression log (savepoint, one bulk insert, release).
+    with django_assert_max_num_queries(7):
         assert client.get("/").status_code == 200
 
 
@@ -182,7 +183,10 @@ def test_title_page_query_count_does_not_grow_with_tags_or_credits(
     for n in range(10):
         course_with_everything.tags.add(TagFactory())
         CreditFactory(title=course_with_everything, role="cast", order=n)
-    with django_assert_max_num_queries(6):  # title, tags, credits, prerequisites, required_for, related
+    # title, tags, credits, prerequisites, required_for, related; the view event (savepoint,
+    # release: an anonymous visitor's events wait in the session); and the new session itself
+    # (key check, savepoint, insert, release).
+    with django_assert_max_num_queries(12):
         assert client.get("/titles/intermediate-python/").status_code == 200
 
 

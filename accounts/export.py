@@ -1,0 +1,47 @@
+"""The user's data export: one JSON document with everything Marquee holds about them."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts.models import User
+from recommendations import selectors as activity
+from recommendations.rows import home_rows
+
+EXPORT_VERSION = 1
+
+
+def export_data(user: User) -> dict:
+    """Profile, settings and their changes, every event, list, search, impression, and the rows
+    currently recommended to the user with their reasons."""
+    return {
+        "format": "marquee-export",
+        "version": EXPORT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "profile": _profile(user),
+        "settings": {"personalization": user.personalization, "history_paused": user.history_paused},
+        "settings_changes": [
+            {"setting": c.setting, "value": c.value, "changed_at": c.changed_at.isoformat()}
+            for c in user.privacy_changes.all()
+        ],
+        "events": activity.exported_events(user),
+        "my_list": activity.exported_list(user),
+        "searches": activity.exported_searches(user),
+        "impressions": activity.exported_impressions(user),
+        "recommendations": [row.as_export() for row in home_rows(user).rows],
+    }
+
+
+def _profile(user: User) -> dict:
+    return {
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "age": user.age,
+        "gender": user.gender,
+        "occupation": user.occupation,
+        "postcode": user.postcode,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+    }

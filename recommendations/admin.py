@@ -7,7 +7,7 @@ training sets disagree with what users did. Editors have no permission on them a
 from django.contrib import admin
 from django.core.cache import cache
 
-from recommendations.models import Event, TagApplication, TitleStats
+from recommendations.models import Event, Impression, SearchQuery, TagApplication, TitleStats
 
 LIVE = "-"  # the filter value for rows with no source (live activity); "" would mean "all"
 
@@ -71,3 +71,24 @@ class TitleStatsAdmin(ReadOnlyAdmin):
     raw_id_fields = ("title",)
     ordering = ("-event_count",)
     search_fields = ("title__title",)
+
+
+@admin.register(SearchQuery)
+class SearchQueryAdmin(ReadOnlyAdmin):
+    """What people look for; sorting by results finds what the catalogue lacks (zero results)."""
+
+    list_display = ("timestamp", "query", "result_count", "user")
+    list_select_related = ("user",)
+    search_fields = ("query",)
+    raw_id_fields = ("user",)
+    date_hierarchy = "timestamp"
+    ordering = ("-timestamp",)
+
+
+@admin.register(Impression)
+class ImpressionAdmin(ReadOnlyAdmin):
+    list_display = ("timestamp", "kind", "row", "position", "title", "model_version", "user")
+    list_filter = ("kind", "row")
+    list_select_related = ("user", "title")
+    raw_id_fields = ("user", "title")
+    date_hierarchy = "timestamp"

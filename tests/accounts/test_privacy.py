@@ -149,3 +149,15 @@ def test_one_user_cannot_see_or_change_anothers_data(client):
     client.post(reverse("accounts:privacy"), {"history_paused": "on", "user": alice.pk})
     alice.refresh_from_db()
     assert alice.personalization and not alice.history_paused
+
+
+def test_staff_see_privacy_settings_in_the_admin_but_cannot_change_them(admin_client):
+    user = UserFactory(personalization=False)
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert "Personalised recommendations" in page
+    admin_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {"username": user.username, "personalization": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00"},
+    )
+    user.refresh_from_db()
+    assert user.personalization is False

@@ -234,3 +234,23 @@ def test_searches_are_logged_once_per_query_and_not_while_paused(client):
     user.save()
     client.get("/search/", {"q": "paused"})
     assert not SearchQuery.objects.filter(query="paused").exists()
+
+
+def test_a_failing_activity_log_never_breaks_a_page(client, monkeypatch):
+    """Recording is a side effect of showing a page: when the database refuses the write, the
+    page is still served (and the failure logged)."""
+    from django.db import DatabaseError
+
+    from recommendations.models import Impression as ImpressionModel
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(Event.objects, "create", refuse)
+    monkeypatch.setattr(ImpressionModel.objects, "bulk_create", refuse)
+    user, title = UserFactory(), TitleFactory(is_staff_pick=True)
+    TitleFactory(is_staff_pick=True)
+    client.force_login(user)
+    assert client.get(title.get_absolute_url() + "?ref=staff-picks.1").status_code == 200
+    assert client.get("/").status_code == 200
+    assert not Event.objects.exists()

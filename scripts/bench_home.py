@@ -1,0 +1,580 @@
+"""Benchmark the home page under load: gunicorn on PostgreSQL and Redis, against a trivial view.
+
+    python scripts/bench_home.py [--movielens PATH] [--database-url URL] [--recreate]
+        [--workers 2] [--connections 8 [N ...]] [--duration 20] [--warmup 5] [--rounds 1]
+        [--users 50] [--seed 7] [--redis-url redis://127.0.0.1:6379/12] [--threads 1]
+
+Steps:
+  1. A dedicated PostgreSQL database (default `marquee_bench` for the offline demo,
+     `marquee_bench_<source>` with --movielens): created when missing (dropped first with
+     --recreate), migrated, and loaded with `manage.py load_demo` or `manage.py import_movielens PATH`
+     unless that data is already there; static files collected into a scratch MARQUEE_VAR_DIR.
+  2. --users sample users with activity (seeded) are signed in with the test Client's force_login,
+     which stores their sessions in the database; their session cookies are kept. With Django's
+     test Client, the SQL queries of one request to each endpoint are counted.
+  3. gunicorn (sync workers) is started on 127.0.0.1:<free port> with production settings (DEBUG=0,
+     a random 64-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0, REDIS_URL) and
+     must answer /healthz/, the anonymous home page and a signed-in home page before the load.
+  4. For each concurrency and round: `wrk` loads `/healthz/` (the base: no database, no session,
+     no template), `/` anonymous and `/` signed in (a Lua script rotates the session cookies), each
+     for --warmup seconds (discarded) and then --duration seconds. wrk gives requests/s and the
+     latency percentiles; CPU seconds of gunicorn, PostgreSQL, Redis, wrk and everything else are
+     read from /proc around each measured run.
+  5. Markdown tables go to stdout; gunicorn is stopped at the end, also on error or Ctrl-C.
+
+It serves the code of the checkout the script lives in, uncommitted changes included (the "commit:"
+line says so); to measure one commit in a shared tree, run it from an export:
+`git archive COMMIT | tar -x -C /tmp/x && .venv/bin/python /tmp/x/scripts/bench_home.py`.
+Needs wrk (`apt-get install -y wrk`), PostgreSQL and Redis. The load only ever targets 127.0.0.1.
+Latency is wrk's: from writing the request to reading the whole response, queueing for a free
+gunicorn worker included (sync workers serve one connection at a time and close it after the
+response, so wrk reconnects for every request; the connect itself is not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SESSION_COOKIE = "sessionid"  # Django's default SESSION_COOKIE_NAME; settings do not change it
+MOVIELENS_LAYOUTS = {"u.data": "ml-100k", "ratings.dat": "ml-1m", "ratings.csv": "ml-latest"}  # file → source
+
+# Run with the benchmark's environment in a child: signs users in, counts queries, sizes the data.
+PREPARE = r"""
+import json, random, statistics, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from catalog.models import Title
+from recommendations.models import Event, Impression
+
+count, seed = int(sys.argv[1]), int(sys.argv[2])
+User = get_user_model()
+active = User.objects.filter(is_active=True, is_staff=False).filter(Exists(Event.objects.filter(user=OuterRef("pk"))))
+candidates = list(active.order_by("pk").values_list("pk", flat=True))
+if not candidates:
+    sys.exit("no user with activity to sign in")
+picked = random.Random(seed).sample(candidates, min(count, len(candidates)))
+cookies = []
+for user in User.objects.filter(pk__in=picked).order_by("pk"):
+    client = Client()
+    client.force_login(user)
+    cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def page(path, cookie=None):
+    client = Client()
+    if cookie:
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response, queries.captured_queries
+
+
+page("/")  # first request of the process: template loading, content types
+_, health = page("/healthz/")
+_, anonymous = page("/")
+signed_in, continuing, example = [], 0, None
+for cookie in cookies:
+    response, queries = page("/", cookie)
+    assert b"Log out" in response.content, "the session cookie did not sign the user in"
+    signed_in.append(len(queries))
+    continuing += b"Continue watching" in response.content
+    if example is None or len(queries) > len(example):
+        example = queries
+print(json.dumps({
+    "cookies": cookies,
+    "candidates": len(candidates),
+    "queries": {
+        "healthz": [len(health)],
+        "anonymous": [len(anonymous)],
+        "signed-in": signed_in,
+    },
+    "continue_rows": continuing,
+    "signed_in_sql": [(q["time"], q["sql"][:160]) for q in example],
+    "sizes": {
+        "published titles": Title.objects.published().count(),
+        "titles": Title.objects.count(),
+        "users": User.objects.count(),
+        "users with activity": len(candidates),
+        "events": Event.objects.count(),
+        "impressions": Impression.objects.count(),
+    },
+}))
+"""
+
+LUA = """-- generated by scripts/bench_home.py
+local cookies = {COOKIES}
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+function init(args)
+  counter = offset or 0
+end
+function request()
+  if #cookies == 0 then
+    return wrk.format()
+  end
+  counter = counter + 1
+  return wrk.format(nil, nil, {["Cookie"] = "NAME=" .. cookies[(counter % #cookies) + 1]})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, "status": %d, '
+    .. '"timeout": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    cookies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    endpoint: str
+    connections: int
+    round: int
+    requests_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    load_before: float
+    cpu_ms: dict[str, float]  # CPU milliseconds per request, by process group
+    other_cores: float  # cores busy with processes outside the benchmark, on average
+    impressions_per_request: float
+
+
+# --- Machine and processes -------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
+    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    gib = int(memory.split()[1]) / 1024**2
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    return f"nproc {nproc} ({model}), {gib:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process, 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+
+
+def processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            found.append((int(entry.name), int(stat.rsplit(")", 1)[1].split()[1]), name))
+    return found
+
+
+def cpu_by_group(gunicorn_pid: int) -> dict[str, float]:
+    """CPU seconds so far of gunicorn (master and workers), PostgreSQL and Redis processes."""
+    table = processes()
+    groups = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, parent, name in table:
+        if pid == gunicorn_pid or parent == gunicorn_pid:
+            groups["gunicorn"] += process_cpu(pid)
+        elif name == "postgres":
+            groups["postgres"] += process_cpu(pid)
+        elif name.startswith("redis-server"):
+            groups["redis"] += process_cpu(pid)
+    return groups
+
+
+def machine_busy() -> float:
+    """CPU seconds all processors have spent busy since boot (from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / CLK_TCK  # guest time is already inside user
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- Database and data -----------------------------------------------------------------------
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def prepare_database(url: str, recreate: bool) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as connection:
+        if recreate:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def movielens_source(path: Path) -> str:
+    for filename, source in MOVIELENS_LAYOUTS.items():
+        if (path / filename).is_file():
+            return source
+    sys.exit(f"{path} holds no MovieLens ratings file ({', '.join(MOVIELENS_LAYOUTS)})")
+
+
+def manage(env: dict[str, str], *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    return time.perf_counter() - started
+
+
+def load_data(url: str, env: dict[str, str], movielens: Path | None, demo_scale: float) -> str:
+    """Load the data set unless its titles are there already; returns a description of it."""
+    source = movielens_source(movielens) if movielens else "demo"
+    with psycopg.connect(url) as connection:
+        present = connection.execute("SELECT count(*) FROM catalog_title WHERE source = %s", [source]).fetchone()[0]
+    if present:
+        print(f"data: {present:,} {source} titles already loaded, not loading again")
+    elif movielens:
+        seconds = manage(env, "import_movielens", str(movielens), "--no-progress")
+        print(f"data: imported {movielens} in {seconds:.1f} s")
+    else:
+        seconds = manage(env, "load_demo", "--no-progress", "--no-admin", "--scale", f"{demo_scale:g}")
+        print(f"data: loaded the demo in {seconds:.1f} s")
+    return f"MovieLens {movielens} ({source})" if movielens else f"offline demo (load_demo, scale {demo_scale:g})"
+
+
+def last_impression_id(url: str) -> int:
+    with psycopg.connect(url) as connection:
+        return connection.execute("SELECT coalesce(max(id), 0) FROM recommendations_impression").fetchone()[0]
+
+
+# --- Server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str, cookie: str = "") -> tuple[int, bytes]:
+    headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - always http://127.0.0.1:<port>
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+        "--error-logfile", str(log), "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def wait_until_up(server: subprocess.Popen, base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode} before answering")
+        try:
+            if get(f"{base}/healthz/") == (200, b"ok"):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer {base}/healthz/ within {timeout:.0f} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # its own session: the master and its workers
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    print(f"gunicorn stopped (exit {server.returncode})")
+
+
+def check_pages(base: str, cookie: str) -> None:
+    status, body = get(f"{base}/")
+    if status != 200 or b"Log out" in body:
+        sys.exit(f"anonymous home page: status {status}")
+    status, body = get(f"{base}/", cookie)
+    if status != 200 or b"Log out" not in body:
+        sys.exit(f"signed-in home page: status {status}, signed in: {b'Log out' in body}")
+
+
+# --- Load ------------------------------------------------------------------------------------
+
+
+def wrk(base: str, endpoint: Endpoint, script: Path, *, seconds: int, connections: int, threads: int) -> dict:
+    command = [
+        "wrk", "--threads", str(min(threads, connections)), "--connections", str(connections),
+        "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(script), f"{base}{endpoint.path}",
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if line is None:
+        sys.exit(f"wrk printed no summary:\n{output}")
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def lua_script(directory: Path, endpoint: Endpoint) -> Path:
+    path = directory / f"bench_home_{endpoint.name}.lua"
+    cookies = ", ".join(f'"{cookie}"' for cookie in endpoint.cookies)
+    path.write_text(LUA.replace("{COOKIES}", "{" + cookies + "}").replace("NAME", SESSION_COOKIE))
+    return path
+
+
+def measure(
+    base: str, endpoint: Endpoint, script: Path, server: subprocess.Popen, url: str, args, connections: int, number: int
+) -> Result:
+    wrk(base, endpoint, script, seconds=args.warmup, connections=connections, threads=args.threads)
+    load = os.getloadavg()[0]
+    impressions = last_impression_id(url)
+    groups, busy, client = cpu_by_group(server.pid), machine_busy(), children_cpu()
+    summary = wrk(base, endpoint, script, seconds=args.duration, connections=connections, threads=args.threads)
+    after, busy_after, client_after = cpu_by_group(server.pid), machine_busy(), children_cpu()
+    impressions = last_impression_id(url) - impressions
+    requests, seconds = summary["requests"], summary["duration_us"] / 1e6
+    cpu = {name: after[name] - groups[name] for name in groups} | {"wrk": client_after - client}
+    other = max(0.0, (busy_after - busy) - sum(cpu.values())) / seconds
+    errors = sum(summary[key] for key in ("connect", "read", "write", "status", "timeout"))
+    result = Result(
+        endpoint=endpoint.name,
+        connections=connections,
+        round=number,
+        requests_per_s=requests / seconds,
+        p50_ms=summary["p50"] / 1000,
+        p95_ms=summary["p95"] / 1000,
+        p99_ms=summary["p99"] / 1000,
+        errors=errors,
+        load_before=load,
+        cpu_ms={name: 1000 * value / max(requests, 1) for name, value in cpu.items()},
+        other_cores=other,
+        impressions_per_request=impressions / max(requests, 1),
+    )
+    print(
+        f"  {endpoint.name} c={connections} round {number}: {result.requests_per_s:.1f} req/s, "
+        f"p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, {requests:,} requests, {errors} errors "
+        f"({json.dumps({k: summary[k] for k in ('connect', 'read', 'write', 'status', 'timeout')})})",
+        flush=True,
+    )
+    return result
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+def spread(values: list[int]) -> str:
+    if min(values) == max(values):
+        return str(values[0])
+    return f"{statistics.median(values):g} ({min(values)}–{max(values)})"
+
+
+def report(results: list[Result], queries: dict[str, list[int]]) -> None:
+    base = {(r.connections, r.round): r.requests_per_s for r in results if r.endpoint == "healthz"}
+    print(
+        "\n| endpoint | connections | round | requests/s | p50 ms | p95 ms | p99 ms "
+        "| throughput / `/healthz/` | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        ratio = r.requests_per_s / base[(r.connections, r.round)] if base.get((r.connections, r.round)) else 0
+        print(
+            f"| {LABELS[r.endpoint]} | {r.connections} | {r.round} | {r.requests_per_s:,.1f} | {r.p50_ms:.1f} "
+            f"| {r.p95_ms:.1f} | {r.p99_ms:.1f} | {ratio:.3f} | {r.errors} |"
+        )
+    print(
+        "\n| endpoint | connections | round | SQL queries / request | CPU ms / request: gunicorn | PostgreSQL "
+        "| Redis | wrk | other processes (cores busy) | impressions written / request | load avg before |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        cpu = r.cpu_ms
+        print(
+            f"| {LABELS[r.endpoint]} | {r.connections} | {r.round} | {spread(queries[r.endpoint])} "
+            f"| {cpu['gunicorn']:.2f} | {cpu['postgres']:.2f} | {cpu['redis']:.2f} | {cpu['wrk']:.2f} "
+            f"| {r.other_cores:.2f} | {r.impressions_per_request:.1f} | {r.load_before:.2f} |"
+        )
+
+
+LABELS = {"healthz": "`/healthz/` (base)", "anonymous": "`/` anonymous", "signed-in": "`/` signed in"}
+
+
+def versions(url: str, redis_url: str) -> str:
+    with psycopg.connect(url) as connection:
+        postgres = connection.execute("SHOW server_version").fetchone()[0]
+        shared_buffers = connection.execute("SHOW shared_buffers").fetchone()[0]
+    redis_version = redis.Redis.from_url(redis_url).info()["redis_version"]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n", 1)[0]
+    package = importlib.metadata.version
+    return (
+        f"PostgreSQL {postgres} (shared_buffers {shared_buffers}), Redis {redis_version}, "
+        f"Django {package('django')}, gunicorn {package('gunicorn')}, psycopg {package('psycopg')}, "
+        f"{wrk_version.strip()}"
+    )
+
+
+def commit() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        return f"{ROOT} is not a git checkout (an export?)"
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return head.stdout.strip() + (" + uncommitted changes (measured as they are)" if dirty.strip() else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--movielens", type=Path, help="import this MovieLens directory instead of the demo")
+    parser.add_argument(
+        "--demo-scale", type=float, default=1.0, help="load_demo --scale (default 1; a new one needs --recreate)"
+    )
+    parser.add_argument("--database-url", help="default postgres://postgres@127.0.0.1:5432/marquee_bench[_<source>]")
+    parser.add_argument("--recreate", action="store_true", help="drop the database first (and reload the data)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[8], help="wrk connections, one run each")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of each measured run (default 20)")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of load before each run, discarded")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every measurement (default 1)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the client's CPU is shared)")
+    parser.add_argument("--users", type=int, default=50, help="signed-in sample users, cookies rotated (default 50)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the user sample")
+    parser.add_argument("--var-dir", type=Path, default=Path(tempfile.gettempdir()) / "marquee-bench-home")
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: install it with `apt-get install -y wrk` (Debian) and run again")
+    source = movielens_source(args.movielens) if args.movielens else ""
+    url = args.database_url or (
+        "postgres://postgres@127.0.0.1:5432/marquee_bench" + (f"_{source.replace('-', '_')}" if source else "")
+    )
+    if redis.Redis.from_url(args.redis_url).ping() is not True:
+        sys.exit(f"Redis does not answer at {args.redis_url}")
+    args.var_dir.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters; new each run, so are the sessions
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=url,
+        REDIS_URL=args.redis_url,
+        MARQUEE_VAR_DIR=str(args.var_dir),
+        LOG_LEVEL="WARNING",
+    )
+
+    print(f"command: python scripts/bench_home.py {' '.join(sys.argv[1:])}")
+    print(f"commit: {commit()}")
+    print(f"machine: {machine()}")
+    print(f"load average now: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    prepare_database(url, args.recreate)
+    manage(env, "migrate", "--noinput", "-v0")
+    data = load_data(url, env, args.movielens, args.demo_scale)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    prepared = subprocess.run(
+        [sys.executable, "-c", PREPARE, str(args.users), str(args.seed)],
+        cwd=ROOT,
+        env={**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"},
+        capture_output=True,
+        text=True,
+    )
+    if prepared.returncode != 0:
+        sys.exit(f"signing users in failed:\n{prepared.stderr}")
+    info = json.loads(prepared.stdout.strip().splitlines()[-1])
+    cookies = info["cookies"]
+    print(f"versions: {versions(url, args.redis_url)}")
+    print(f"data: {data}; " + ", ".join(f"{k} {v:,}" for k, v in info["sizes"].items()))
+    print(
+        f"signed-in sample: {len(cookies)} of {info['candidates']:,} users with activity (seed {args.seed}); "
+        f"{info['continue_rows']} of them get a Continue watching row"
+    )
+    print("SQL of the signed-in home page with the most queries (seconds, statement):")
+    for seconds, sql in info["signed_in_sql"]:
+        print(f"  {float(seconds) * 1000:6.1f} ms  {sql}")
+
+    endpoints = [Endpoint("healthz", "/healthz/"), Endpoint("anonymous", "/"), Endpoint("signed-in", "/", cookies)]
+    scripts = {endpoint.name: lua_script(args.var_dir, endpoint) for endpoint in endpoints}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = args.var_dir / "gunicorn.log"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
+    server = start_gunicorn(env, port, args.workers, log)
+    results = []
+    try:
+        wait_until_up(server, base)
+        check_pages(base, cookies[0])
+        print(
+            f"gunicorn: {args.workers} sync workers on {base} (DEBUG=0, log {log}); wrk: {args.threads} thread(s), "
+            f"connections {args.connections}, {args.warmup} s warm-up + {args.duration} s per run, "
+            f"{args.rounds} round(s)"
+        )
+        for connections in args.connections:
+            for number in range(1, args.rounds + 1):
+                for endpoint in endpoints:
+                    results.append(
+                        measure(base, endpoint, scripts[endpoint.name], server, url, args, connections, number)
+                    )
+    finally:
+        stop(server)
+    report(results, info["queries"])
+
+
+if __name__ == "__main__":
+    main()

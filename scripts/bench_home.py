@@ -9,6 +9,8 @@ Steps:
      `marquee_bench_<source>` with --movielens): created when missing (dropped first with
      --recreate), migrated, and loaded with `manage.py load_demo` or `manage.py import_movielens PATH`
      unless that data is already there; static files collected into a scratch MARQUEE_VAR_DIR.
+     The impression log (every home page view writes one row per title shown) is emptied, so that
+     runs start from the same data, unless --keep-impressions.
   2. --users sample users with activity (seeded) are signed in with the test Client's force_login,
      which stores their sessions in the database; their session cookies are kept. With Django's
      test Client, the SQL queries of one request to each endpoint are counted.
@@ -18,13 +20,17 @@ Steps:
   4. For each concurrency and round: `wrk` loads `/healthz/` (the base: no database, no session,
      no template), `/` anonymous and `/` signed in (a Lua script rotates the session cookies), each
      for --warmup seconds (discarded) and then --duration seconds. wrk gives requests/s and the
-     latency percentiles; CPU seconds of gunicorn, PostgreSQL, Redis, wrk and everything else are
-     read from /proc around each measured run.
+     latency percentiles. CPU seconds during each measured run: gunicorn (master and workers), the
+     PostgreSQL backends of the benchmark database with PostgreSQL's background processes, and
+     Redis, sampled from /proc; wrk from its rusage; "other processes" is the rest of the machine's
+     busy time (/proc/stat), i.e. whatever else shares the cores.
   5. Markdown tables go to stdout; gunicorn is stopped at the end, also on error or Ctrl-C.
 
 It serves the code of the checkout the script lives in, uncommitted changes included (the "commit:"
 line says so); to measure one commit in a shared tree, run it from an export:
-`git archive COMMIT | tar -x -C /tmp/x && .venv/bin/python /tmp/x/scripts/bench_home.py`.
+`mkdir /tmp/x && git archive COMMIT | tar -x -C /tmp/x && .venv/bin/python /tmp/x/scripts/bench_home.py`
+(the page check before the load fails if the home page shows no rows, e.g. code and templates
+from different trees).
 Needs wrk (`apt-get install -y wrk`), PostgreSQL and Redis. The load only ever targets 127.0.0.1.
 Latency is wrk's: from writing the request to reading the whole response, queueing for a free
 gunicorn worker included (sync workers serve one connection at a time and close it after the
@@ -47,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -152,9 +159,9 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, "status": %d, '
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, "status": %d, '
     .. '"timeout": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
@@ -181,6 +188,7 @@ class Result:
     cpu_ms: dict[str, float]  # CPU milliseconds per request, by process group
     other_cores: float  # cores busy with processes outside the benchmark, on average
     impressions_per_request: float
+    kib_per_response: float  # headers included
 
 
 # --- Machine and processes -------------------------------------------------------------------
@@ -218,18 +226,62 @@ def processes() -> list[tuple[int, int, str]]:
     return found
 
 
-def cpu_by_group(gunicorn_pid: int) -> dict[str, float]:
-    """CPU seconds so far of gunicorn (master and workers), PostgreSQL and Redis processes."""
-    table = processes()
-    groups = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
-    for pid, parent, name in table:
+def postgres_title(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
+def ours(gunicorn_pid: int, database: str) -> dict[str, list[int]]:
+    """The processes serving the benchmark: gunicorn's master and workers, the PostgreSQL backends
+    connected to the benchmark's database plus PostgreSQL's own background processes (not other
+    databases' backends: other people's tests share the server), and Redis."""
+    groups: dict[str, list[int]] = {"gunicorn": [], "postgres": [], "redis": []}
+    for pid, parent, name in processes():
         if pid == gunicorn_pid or parent == gunicorn_pid:
-            groups["gunicorn"] += process_cpu(pid)
+            groups["gunicorn"].append(pid)
         elif name == "postgres":
-            groups["postgres"] += process_cpu(pid)
+            title = postgres_title(pid)  # "postgres: 15/main: USER DATABASE HOST(PORT) STATE" for a client
+            if database in title.split() or not ("(" in title or "[local]" in title):
+                groups["postgres"].append(pid)
         elif name.startswith("redis-server"):
-            groups["redis"] += process_cpu(pid)
+            groups["redis"].append(pid)
     return groups
+
+
+class CpuSampler(threading.Thread):
+    """CPU seconds the benchmark's processes spend while the load runs, by group. Samples every
+    0.25 s so that a PostgreSQL backend that ends mid-run (Django recycles connections after
+    CONN_MAX_AGE) loses at most one interval; a process that starts mid-run counts from zero."""
+
+    def __init__(self, gunicorn_pid: int, database: str, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.gunicorn_pid, self.database, self.interval = gunicorn_pid, database, interval
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.halt = threading.Event()
+        self.sample(initial=True)
+
+    def sample(self, initial: bool = False) -> None:
+        for group, pids in ours(self.gunicorn_pid, self.database).items():
+            for pid in pids:
+                cpu = process_cpu(pid)
+                self.first.setdefault((group, pid), cpu if initial else 0.0)
+                self.last[(group, pid)] = max(cpu, self.last.get((group, pid), 0.0))
+
+    def run(self) -> None:
+        while not self.halt.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        self.halt.set()
+        self.join()
+        self.sample()
+        totals = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+        for (group, pid), cpu in self.last.items():
+            totals[group] += max(0.0, cpu - self.first[(group, pid)])
+        return totals
 
 
 def machine_busy() -> float:
@@ -291,6 +343,14 @@ def load_data(url: str, env: dict[str, str], movielens: Path | None, demo_scale:
     return f"MovieLens {movielens} ({source})" if movielens else f"offline demo (load_demo, scale {demo_scale:g})"
 
 
+def clear_impressions(url: str) -> None:
+    """Every home page view logs its impressions; start each benchmark from the same table."""
+    with psycopg.connect(url) as connection:
+        count = connection.execute("SELECT count(*) FROM recommendations_impression").fetchone()[0]
+        connection.execute("TRUNCATE recommendations_impression")
+    print(f"deleted {count:,} impressions logged by earlier runs (--keep-impressions keeps them)")
+
+
 def last_impression_id(url: str) -> int:
     with psycopg.connect(url) as connection:
         return connection.execute("SELECT coalesce(max(id), 0) FROM recommendations_impression").fetchone()[0]
@@ -350,12 +410,13 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def check_pages(base: str, cookie: str) -> None:
-    status, body = get(f"{base}/")
-    if status != 200 or b"Log out" in body:
-        sys.exit(f"anonymous home page: status {status}")
-    status, body = get(f"{base}/", cookie)
-    if status != 200 or b"Log out" not in body:
-        sys.exit(f"signed-in home page: status {status}, signed in: {b'Log out' in body}")
+    """Both home pages answer 200 with rows of titles, and the cookie signs the user in."""
+    for name, status, body in (("anonymous", *get(f"{base}/")), ("signed-in", *get(f"{base}/", cookie))):
+        rows = body.count(b'<section class="row"')
+        signed_in = b"Log out" in body
+        if status != 200 or rows == 0 or signed_in != (name == "signed-in"):
+            sys.exit(f"{name} home page: status {status}, {rows} rows, signed in: {signed_in}")
+        print(f"{name} home page: {rows} rows, {len(body):,} bytes")
 
 
 # --- Load ------------------------------------------------------------------------------------
@@ -386,13 +447,15 @@ def measure(
     wrk(base, endpoint, script, seconds=args.warmup, connections=connections, threads=args.threads)
     load = os.getloadavg()[0]
     impressions = last_impression_id(url)
-    groups, busy, client = cpu_by_group(server.pid), machine_busy(), children_cpu()
+    sampler = CpuSampler(server.pid, urlsplit(url).path.lstrip("/"))
+    busy, client = machine_busy(), children_cpu()
+    sampler.start()
     summary = wrk(base, endpoint, script, seconds=args.duration, connections=connections, threads=args.threads)
-    after, busy_after, client_after = cpu_by_group(server.pid), machine_busy(), children_cpu()
+    cpu = sampler.stop() | {"wrk": children_cpu() - client}
+    busy = machine_busy() - busy
     impressions = last_impression_id(url) - impressions
     requests, seconds = summary["requests"], summary["duration_us"] / 1e6
-    cpu = {name: after[name] - groups[name] for name in groups} | {"wrk": client_after - client}
-    other = max(0.0, (busy_after - busy) - sum(cpu.values())) / seconds
+    other = max(0.0, busy - sum(cpu.values())) / seconds
     errors = sum(summary[key] for key in ("connect", "read", "write", "status", "timeout"))
     result = Result(
         endpoint=endpoint.name,
@@ -407,6 +470,7 @@ def measure(
         cpu_ms={name: 1000 * value / max(requests, 1) for name, value in cpu.items()},
         other_cores=other,
         impressions_per_request=impressions / max(requests, 1),
+        kib_per_response=summary["bytes"] / max(requests, 1) / 1024,
     )
     print(
         f"  {endpoint.name} c={connections} round {number}: {result.requests_per_s:.1f} req/s, "
@@ -441,15 +505,17 @@ def report(results: list[Result], queries: dict[str, list[int]]) -> None:
         )
     print(
         "\n| endpoint | connections | round | SQL queries / request | CPU ms / request: gunicorn | PostgreSQL "
-        "| Redis | wrk | other processes (cores busy) | impressions written / request | load avg before |"
+        "| Redis | wrk | other processes (cores busy) | impressions written / request | KiB / response "
+        "| load avg before |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         cpu = r.cpu_ms
         print(
             f"| {LABELS[r.endpoint]} | {r.connections} | {r.round} | {spread(queries[r.endpoint])} "
             f"| {cpu['gunicorn']:.2f} | {cpu['postgres']:.2f} | {cpu['redis']:.2f} | {cpu['wrk']:.2f} "
-            f"| {r.other_cores:.2f} | {r.impressions_per_request:.1f} | {r.load_before:.2f} |"
+            f"| {r.other_cores:.2f} | {r.impressions_per_request:.1f} | {r.kib_per_response:.1f} "
+            f"| {r.load_before:.2f} |"
         )
 
 
@@ -495,6 +561,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the client's CPU is shared)")
     parser.add_argument("--users", type=int, default=50, help="signed-in sample users, cookies rotated (default 50)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the user sample")
+    parser.add_argument("--keep-impressions", action="store_true", help="keep earlier runs' impression log")
     parser.add_argument("--var-dir", type=Path, default=Path(tempfile.gettempdir()) / "marquee-bench-home")
     args = parser.parse_args()
 
@@ -527,6 +594,8 @@ def main() -> None:
     prepare_database(url, args.recreate)
     manage(env, "migrate", "--noinput", "-v0")
     data = load_data(url, env, args.movielens, args.demo_scale)
+    if not args.keep_impressions:
+        clear_impressions(url)
     manage(env, "collectstatic", "--noinput", "-v0")
     prepared = subprocess.run(
         [sys.executable, "-c", PREPARE, str(args.users), str(args.seed)],

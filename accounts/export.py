@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.models import Title
+from recommendations import rows
 from recommendations import selectors as activity
-from recommendations.rows import home_rows
 
 EXPORT_VERSION = 1
 
@@ -28,7 +29,7 @@ def export_data(user: User) -> dict:
         "my_list": activity.exported_list(user),
         "searches": activity.exported_searches(user),
         "impressions": activity.exported_impressions(user),
-        "recommendations": [row.as_export() for row in home_rows(user).rows],
+        "recommendations": _named(rows.for_viewer(user)),
     }
 
 
@@ -45,3 +46,12 @@ def _profile(user: User) -> dict:
         "date_joined": user.date_joined.isoformat(),
         "last_login": user.last_login.isoformat() if user.last_login else None,
     }
+
+
+def _named(page_rows: list[dict]) -> list[dict]:
+    """The rows as served, each item with its title's name beside its id and reason."""
+    ids = {item["id"] for row in page_rows for item in row["items"]}
+    names = dict(Title.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return [
+        {**row, "items": [{**item, "title": names.get(item["id"], "")} for item in row["items"]]} for row in page_rows
+    ]

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from accounts.models import PrivacyChange, User
 from catalog.models import Title
+from recommendations import rows
 from recommendations.models import Event, Impression, SearchQuery, TagApplication
 
 SWITCHES = (PrivacyChange.Setting.PERSONALIZATION, PrivacyChange.Setting.HISTORY_PAUSED)
@@ -34,6 +35,7 @@ def update_privacy(user: User, *, personalization: bool | None = None, history_p
     PrivacyChange.objects.bulk_create(
         PrivacyChange(user=user, setting=name, value="on" if wanted[name] else "off") for name in changed
     )
+    rows.request_refresh(user.pk)
     return changed
 
 
@@ -53,6 +55,7 @@ def remove_title_from_history(user: User, title: Title) -> int:
     the user's own bookmark, not a signal they asked to remove."""
     removed = sum(signal.filter(title=title).delete()[0] for signal in _signals_of(user))
     PrivacyChange.objects.create(user=user, setting=PrivacyChange.Setting.TITLE_REMOVED, value=title.title[:300])
+    rows.request_refresh(user.pk)
     return removed
 
 
@@ -61,6 +64,7 @@ def delete_history(user: User) -> int:
     """Delete every event, impression, click, user tag and search of the user; returns the count."""
     removed = sum(signal.delete()[0] for signal in [*_signals_of(user), SearchQuery.objects.filter(user=user)])
     PrivacyChange.objects.create(user=user, setting=PrivacyChange.Setting.HISTORY_DELETED, value=str(removed))
+    rows.request_refresh(user.pk)
     return removed
 
 

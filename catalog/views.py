@@ -8,17 +8,19 @@ from catalog import search, selectors
 from catalog.filters import BrowseForm, SearchForm
 from catalog.models import Title
 from catalog.posters import poster_svg
-from recommendations import activity
+from recommendations import activity, rows, serving, similar
 from recommendations import selectors as my_activity
 from recommendations.activity import Actor
-from recommendations.rows import home_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    home = home_rows(request.user)
-    shown = [(row.key, row.titles) for row in home.rows]
-    activity.record_quietly(activity.record_impressions, Actor.of(request), shown)
-    return render(request, "catalog/home.html", {"home": home})
+    # Titles finished or dismissed since the rows were computed are dropped at once.
+    page_rows = rows.hydrate(rows.for_viewer(request.user), exclude=my_activity.hidden_title_ids(request.user))
+    featured = next((row["titles"][0] for row in page_rows if row["key"] == "featured"), None)
+    shelves = [row for row in page_rows if row["key"] != "featured"]
+    shown = [(row["key"], row["titles"]) for row in shelves]
+    activity.record_quietly(activity.record_impressions, Actor.of(request), shown, model_version=serving.active_label())
+    return render(request, "catalog/home.html", {"featured": featured, "rows": shelves})
 
 
 def title_list(request: HttpRequest) -> HttpResponse:
@@ -55,7 +57,7 @@ def title_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "title": title,
         "facts": selectors.title_facts(title),
-        "related": selectors.related_titles(title),
+        "related": similar.more_like_this(title, hidden=my_activity.hidden_title_ids(request.user)),
         "state": my_activity.title_state(request.user, title),
         "stars": range(1, 6),
     }

@@ -117,6 +117,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+TRAINING_TIME_LIMIT = int(env_str("TRAINING_TIME_LIMIT", str(2 * 60 * 60)))  # seconds; the task is killed after
 CELERY_TIMEZONE = "UTC"
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -144,6 +145,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
+# Trained model artifacts are stored through the default storage (MEDIA_ROOT, or shared storage in
+# production); each process unpacks the ones it serves here.
+MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR", str(VAR_DIR / "model-cache")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

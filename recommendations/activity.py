@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 SESSION_EVENTS_KEY = "marquee_pending_events"
 MAX_SESSION_EVENTS = 200  # an anonymous session keeps its latest events, not an unbounded log
 MAX_QUERY_LENGTH = 200
+# Events that change what the home page should show; a page view does not.
+REFRESHES_ROWS = {
+    Event.Type.PROGRESS,
+    Event.Type.COMPLETE,
+    Event.Type.RATE,
+    Event.Type.NOT_INTERESTED,
+    Event.Type.ENROL,
+}
 VALUE_RANGES = {
     Event.Type.RATE: (1.0, 5.0),
     Event.Type.PROGRESS: (0.0, 1.0),
@@ -95,6 +103,10 @@ def record_event(actor: Actor, title: Title, event_type: str, value=None, *, at:
         _remember_in_session(actor, title, event_type, number, at)
         return True
     Event.objects.create(user=actor.user, title=title, type=event_type, value=number, timestamp=at)
+    if event_type in REFRESHES_ROWS:
+        from recommendations import rows  # rows read models and activity; imported when needed
+
+        rows.request_refresh(actor.user.pk)
     return True
 
 

@@ -154,3 +154,99 @@ class Impression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.title_id} in {self.row}#{self.position}"
+
+
+class ModelVersion(models.Model):
+    """One trained recommender: what it is, what it learnt from, how well it did on held-out
+    events, and its saved artifact (through Django's storage API, so it can live on shared storage).
+
+    At most one version is active: the one the site serves. A new version becomes active only if
+    it beats the active one on the same held-out split; staff can activate or roll back any
+    version in the admin. Versions are never deleted by training.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANDIDATE = "candidate", "Kept, not active"  # lost to the active one, or retired
+        FAILED = "failed", "Failed"
+
+    algorithm = models.CharField(max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    # Users, titles and events it learnt from, and how many users' events privacy left out.
+    data_counts = models.JSONField(default=dict, blank=True)
+    # Held-out metrics: {"all": {"ndcg@10": ...}, "warm": {...}, "new": {...}}.
+    metrics = models.JSONField(default=dict, blank=True)
+    # The active version's configuration scored on the same split when this one was trained.
+    champion_metrics = models.JSONField(default=dict, blank=True)
+    training_seconds = models.FloatField(default=0.0)
+    artifact = models.FileField(upload_to="models/", blank=True)
+    is_active = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CANDIDATE)
+    decision = models.TextField(blank=True)  # why it was (or was not) activated
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} v{self.pk}" + (" (active)" if self.is_active else "")
+
+    @property
+    def ndcg(self) -> float | None:
+        return (self.metrics.get("all") or {}).get("ndcg@10")
+
+
+class TrainingRun(models.Model):
+    """One request to train a recommender, and its progress: what the admin and `manage.py train`
+    show while it runs. A run that fails leaves the active model as it was."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    algorithm = models.CharField(max_length=32)
+    options = models.JSONField(default=dict, blank=True)  # e.g. max_configs
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=200, blank=True)
+    progress = models.FloatField(default=0.0)  # 0–1
+    attempts = models.PositiveSmallIntegerField(default=0)  # >1: a worker died and the task was redelivered
+    error = models.TextField(blank=True)
+    trigger = models.CharField(max_length=16, default="manual")  # manual | schedule | admin | command
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"train {self.algorithm} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class UserRows(models.Model):
+    """A user's precomputed home rows (with reasons), as served; the cache holds a copy."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rows")
+    rows = models.JSONField(default=list)
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "user rows"
+
+    def __str__(self) -> str:
+        return f"rows for {self.user_id} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -22,3 +22,19 @@ def ml100k() -> Path:
 @pytest.fixture
 def ml_latest_small() -> Path:
     return shared_dataset("ml-latest-small")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rows, rate-limit counters and admin lookups live there,
+    and the local-memory cache would otherwise carry them from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose (about 0.5 s each here)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

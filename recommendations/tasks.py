@@ -38,7 +38,7 @@ def refresh_user_rows(user_id: int) -> bool:
 
 @shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=29 * 60)
 def refresh_rows_chunk(user_ids: list[int]) -> int:
-    return sum(rows.refresh_by_id(user_id) for user_id in user_ids)
+    return rows.refresh_chunk(user_ids)
 
 
 @shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)

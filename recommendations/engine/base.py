@@ -151,10 +151,27 @@ class Recommender(ABC):
         return self.items.ids(top[0][valid]), top_scores[0][valid]
 
     def explain(self, user_id: Any, item_id: Any, *, histories: Histories | None = None) -> Reason:
-        """The watched item most similar to `item_id` (item-item co-occurrence), else popularity."""
+        """Why `item_id` suits `user_id`: a watched title, shared tags, or popularity."""
+        return self.explain_many(user_id, [item_id], histories=histories)[0]
+
+    def explain_many(self, user_id: Any, item_ids: Sequence, *, histories: Histories | None = None) -> list[Reason]:
+        """Reasons for several items of one user's list; the user's history is read once.
+
+        Models explain through `_explain`; one that overrides `explain` itself is asked item by item.
+        """
         self._require_fitted()
-        _, history, _ = self.history_rows([user_id], histories)
-        source = self._most_similar_in_history(history, self.items.index(item_id))
+        if type(self).explain is not Recommender.explain:
+            return [self.explain(user_id, item_id, histories=histories) for item_id in item_ids]
+        rows = self.history_rows([user_id], histories)
+        return [self._explain(rows, self.items.index(item_id)) for item_id in item_ids]
+
+    def _explain(self, rows: tuple, item: int) -> Reason:
+        """The watched item most similar to `item` (item-item co-occurrence), else popularity.
+
+        `rows` is what `history_rows` returned for the one user; `item` an index (-1: unknown).
+        """
+        _, history, _ = rows
+        source = self._most_similar_in_history(history, item) if item >= 0 else None
         if source is not None:
             return because_you_watched(self.items.id(source))
         return Reason(kind="popular", text="Popular with viewers")

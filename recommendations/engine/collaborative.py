@@ -73,10 +73,8 @@ class EASE(Recommender):
     def _score(self, user_index: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
         return np.asarray(transform_weights(history, self.config.weight_power) @ self.weights_)
 
-    def explain(self, user_id: Any, item_id: Any, **kwargs: Any) -> Reason:
-        self._require_fitted()
-        _, history, _ = self.history_rows([user_id], kwargs.get("histories"))
-        item = self.items.index(item_id)
+    def _explain(self, rows: tuple, item: int) -> Reason:
+        _, history, _ = rows
         x = transform_weights(history, self.config.weight_power)
         if item < 0:
             return POPULAR
@@ -169,10 +167,8 @@ class ItemKNN(Recommender):
             self._dense_similarity = s.toarray()
         return s if self._dense_similarity is None else self._dense_similarity
 
-    def explain(self, user_id: Any, item_id: Any, **kwargs: Any) -> Reason:
-        self._require_fitted()
-        _, history, _ = self.history_rows([user_id], kwargs.get("histories"))
-        item = self.items.index(item_id)
+    def _explain(self, rows: tuple, item: int) -> Reason:
+        _, history, _ = rows
         x = transform_weights(history, self.config.weight_power)
         if item < 0:
             return POPULAR
@@ -303,11 +299,9 @@ class ALS(Recommender):
         top, scores = top_k(similarity[None, :], k)
         return self.items.ids(top[0]), scores[0]
 
-    def explain(self, user_id: Any, item_id: Any, **kwargs: Any) -> Reason:
+    def _explain(self, rows: tuple, item: int) -> Reason:
         """The consumed item closest to the recommended one in factor space (cosine)."""
-        self._require_fitted()
-        _, history, _ = self.history_rows([user_id], kwargs.get("histories"))
-        item = self.items.index(item_id)
+        _, history, _ = rows
         if item < 0 or history.nnz == 0:
             return POPULAR
         vectors = self._unit_item_factors()

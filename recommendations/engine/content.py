@@ -7,7 +7,6 @@ The only model that can recommend an item nobody has touched yet, and the one wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,11 +75,9 @@ class Content(Recommender):
     def _score(self, user_index: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
         return (self.profiles(user_index, history) @ self.item_vectors_.T).toarray()
 
-    def explain(self, user_id: Any, item_id: Any, **kwargs: Any) -> Reason:
+    def _explain(self, rows: tuple, item: int) -> Reason:
         """The tags the item shares with the user's taste; else the most similar consumed title."""
-        self._require_fitted()
-        user_index, history, _ = self.history_rows([user_id], kwargs.get("histories"))
-        item = self.items.index(item_id)
+        user_index, history, _ = rows
         if item < 0 or history.nnz == 0:
             return POPULAR
         tags = self._shared_tags(self.profiles(user_index, history), item)

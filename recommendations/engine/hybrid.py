@@ -344,23 +344,34 @@ class Hybrid(Recommender):
         return dense
 
     def explain(self, user_id: Any, item_id: Any, *, histories=None) -> Reason:
-        """Delegate to the personalised component that ranks the item highest for this user."""
+        return self.explain_many(user_id, [item_id], histories=histories)[0]
+
+    def explain_many(self, user_id: Any, item_ids, *, histories=None) -> list[Reason]:
+        """Each item's reason comes from the personalised component that ranks it highest for this
+        user; every component scores the user once, whatever the number of items."""
         self._require_fitted()
+        popular = Reason(kind="popular", text="Popular with viewers")
         user_index, history, seen = self.history_rows([user_id], histories)
-        item = self.items.index(item_id)
-        if item < 0 or history.nnz == 0:
-            return Reason(kind="popular", text="Popular with viewers")
-        best_name, best_rank = None, np.inf
-        for name, model in self.components_.items():
-            if name not in PERSONAL:
-                continue
-            rows = _rows_for(model, user_index, history)
-            rank = _ranks(self._masked_scores(model, user_index, rows, seen))[0, item]
-            if rank < best_rank:
-                best_name, best_rank = name, rank
-        if best_name is None:
-            return Reason(kind="popular", text="Popular with viewers")
-        return self.components_[best_name].explain(user_id, item_id, histories=histories)
+        reasons = [popular] * len(item_ids)
+        if history.nnz == 0:
+            return reasons
+        ranks = {
+            name: _ranks(self._masked_scores(model, user_index, _rows_for(model, user_index, history), seen))[0]
+            for name, model in self.components_.items()
+            if name in PERSONAL
+        }
+        by_component: dict[str, list[int]] = {}
+        for position, item_id in enumerate(item_ids):
+            item = self.items.index(item_id)
+            if item >= 0 and ranks:
+                by_component.setdefault(min(ranks, key=lambda name: ranks[name][item]), []).append(position)
+        for name, positions in by_component.items():
+            chosen = [item_ids[p] for p in positions]
+            for position, reason in zip(
+                positions, self.components_[name].explain_many(user_id, chosen, histories=histories), strict=True
+            ):
+                reasons[position] = reason
+        return reasons
 
     def _item_embeddings(self) -> np.ndarray:
         return _embeddings_from(self.components_)

@@ -130,6 +130,11 @@ class RecommenderContract:
         if reason.item_id is not None:
             assert reason.item_id in set(data.items.ids(data.seen()[data.users.index("u0")].indices))
 
+    def test_explain_many_gives_each_items_own_reason(self, model, data):
+        items, _ = model.recommend(["u0"], k=4)
+        chosen = [item for item in items[0] if item is not None]
+        assert model.explain_many("u0", chosen) == [model.explain("u0", item) for item in chosen]
+
     def test_save_load_round_trip_gives_identical_scores(self, model, data, tmp_path):
         model.save(tmp_path / "model")
         loaded = Recommender.load(tmp_path / "model")

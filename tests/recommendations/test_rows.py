@@ -155,7 +155,9 @@ def test_diversity_caps_one_genre_at_a_third_of_a_row():
         t.tags.add(drama)
     for t in comedies:
         t.tags.add(comedy)
-    chosen = rows._diverse([t.pk for t in dramas + comedies], 6)
+    from recommendations.row_builders import Catalogue, _diverse
+
+    chosen = _diverse([t.pk for t in dramas + comedies], 6, Catalogue.read().main_tag)
     # Two dramas, then the comedies up to the cap, then the rest filled least-represented first.
     assert set(chosen) >= {t.pk for t in comedies} and len(chosen) == 6
     assert sum(pk in {t.pk for t in dramas} for pk in chosen) == 3

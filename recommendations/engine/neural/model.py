@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -160,11 +159,10 @@ class Neural(Recommender):
             )
         return torch.sigmoid(logits).cpu().numpy().astype(np.float64)
 
-    def explain(self, user_id: Any, item_id: Any, *, histories: Histories | None = None) -> Reason:
+    def _explain(self, rows: tuple, target: int) -> Reason:
         """Because you watched the history item whose item-tower vector is closest (cosine) to the target."""
-        self._require_fitted()
-        _, history, _ = self.history_rows([user_id], histories)
-        watched, target = history.indices[history.data > 0], self.items.index(item_id)
+        _, history, _ = rows
+        watched = history.indices[history.data > 0]
         if target < 0 or len(watched) == 0:
             return Reason(kind="popular", text="Popular with viewers")
         vectors = F.normalize(self._item_table[1:, :-1], dim=1)

@@ -118,6 +118,14 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TRAINING_TIME_LIMIT = int(env_str("TRAINING_TIME_LIMIT", str(2 * 60 * 60)))  # seconds; the task is killed after
+# Redis hands a message that was not acknowledged within this many seconds to a worker again. With
+# late acknowledgement a task still running is not acknowledged yet, so this must outlast the longest
+# task (Redis's default, 1 hour, is shorter than a training run may take: a second worker would start
+# the same run while the first is still on it). It is also how long a task whose worker was killed
+# waits before a worker picks it up again (kombu checks when a worker starts, then every few minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", str(TRAINING_TIME_LIMIT + 10 * 60))),
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Auth -----------------------------------------------------------------------------------

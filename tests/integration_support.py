@@ -41,9 +41,10 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(broker_url: str, *, pool: str = "solo", extra_env: dict | None = None):
-    """Run `celery worker` in a subprocess on a private queue; yields (queue_name, process)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def celery_worker(broker_url: str, *, pool: str = "solo", extra_env: dict | None = None, queue: str | None = None):
+    """Run `celery worker` in a subprocess on a private queue (a new one unless `queue` names
+    one, e.g. a dead worker's); yields (queue_name, process)."""
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),

@@ -146,6 +146,9 @@ def test_train_command_reports_progress_and_the_decision(two_tastes):
     assert "ndcg@10" in text
     with pytest.raises(CommandError, match="unknown algorithm"):
         call_command("train", "--algorithm", "magic", stdout=StringIO())
+    out = StringIO()
+    call_command("train", "--algorithm", "popularity", "--if-no-active", stdout=out)
+    assert "is active; not training" in out.getvalue() and ModelVersion.objects.count() == 1
 
 
 def test_default_schedules_exist_and_are_editable():

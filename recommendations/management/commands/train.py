@@ -4,6 +4,7 @@ it became the active one. --queue hands the run to the Celery workers instead.""
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations import rows, tasks, training
+from recommendations.models import ModelVersion
 
 
 class Command(BaseCommand):
@@ -13,8 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("--algorithm", default="hybrid", help=f"one of: {', '.join(training.TRAINABLE)}")
         parser.add_argument("--max-configs", type=int, default=training.DEFAULT_MAX_CONFIGS)
         parser.add_argument("--queue", action="store_true", help="send the run to the Celery workers and return")
+        parser.add_argument(
+            "--if-no-active",
+            action="store_true",
+            help="do nothing when a model version is already active (first start)",
+        )
 
-    def handle(self, *args, algorithm: str, max_configs: int, queue: bool, **options):
+    def handle(self, *args, algorithm: str, max_configs: int, queue: bool, if_no_active: bool, **options):
+        active = ModelVersion.objects.filter(is_active=True).first()
+        if if_no_active and active is not None:
+            self.stdout.write(f"{active} is active; not training (--if-no-active).")
+            return
         try:
             run = training.start_run(algorithm, trigger="command", options={"max_configs": max_configs})
         except ValueError as error:

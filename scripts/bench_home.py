@@ -44,6 +44,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import resource
 import secrets
 import shutil
@@ -423,11 +424,11 @@ def stop(server: subprocess.Popen) -> None:
 def check_pages(base: str, cookie: str) -> None:
     """Both home pages answer 200 with rows of titles, and the cookie signs the user in."""
     for name, status, body in (("anonymous", *get(f"{base}/")), ("signed-in", *get(f"{base}/", cookie))):
-        rows = body.count(b'<section class="row"')
+        rows = re.findall(rb'<section class="row"[^>]*data-row="([^"]+)"', body)
         signed_in = b"Log out" in body
-        if status != 200 or rows == 0 or signed_in != (name == "signed-in"):
-            sys.exit(f"{name} home page: status {status}, {rows} rows, signed in: {signed_in}")
-        print(f"{name} home page: {rows} rows, {len(body):,} bytes")
+        if status != 200 or not rows or signed_in != (name == "signed-in"):
+            sys.exit(f"{name} home page: status {status}, {len(rows)} rows, signed in: {signed_in}")
+        print(f"{name} home page: {len(rows)} rows ({b', '.join(rows).decode()}), {len(body):,} bytes")
 
 
 # --- Load ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 # Marquee task runner. The two commands a newcomer needs:
-#   make run    install everything, create the embedded database, load the demo, serve on 127.0.0.1:8000
+#   make run    install everything, create the embedded database, load the demo, train the first model, serve on 127.0.0.1:8000
 #   make test   lint, migration check, and the whole test suite on SQLite and on PostgreSQL
 
 PYTHON ?= python3
@@ -28,6 +28,7 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py train --algorithm hybrid --if-no-active
 
 run: demo
 	@echo "Serving Marquee on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

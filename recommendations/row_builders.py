@@ -92,6 +92,7 @@ class Catalogue:
     main_tag: dict[int, int]  # title → its first genre or category tag
     tag_names: dict[int, str]
     names: dict[int, str]  # title → name, for reasons
+    kinds: dict[int, str]  # title → movie or course
     active: serving.Served | None
     similar: serving.Served | None
     picks: dict[int, list[int]] = field(default_factory=dict)  # user → the active model's ranking
@@ -101,6 +102,7 @@ class Catalogue:
     @classmethod
     def read(cls) -> Catalogue:
         published = Title.objects.published()
+        titles = list(Title.objects.values_list("pk", "title", "kind"))
         through = Title.tags.through.objects.filter(title__is_published=True, tag__facet__slug__in=CATEGORY_FACETS)
         main_tag: dict[int, int] = {}
         tag_names: dict[int, str] = {}
@@ -112,7 +114,8 @@ class Catalogue:
             published=set(published.values_list("pk", flat=True)),
             main_tag=main_tag,
             tag_names=tag_names,
-            names=dict(Title.objects.values_list("pk", "title")),
+            names={pk: name for pk, name, _ in titles},
+            kinds={pk: kind for pk, _, kind in titles},
             active=serving.active(),
             similar=serving.item_to_item() or serving.content(),
         )
@@ -247,7 +250,11 @@ def because_you_watched(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -
     for source in viewer.liked[: BECAUSE_ROWS * 3]:
         if len(rows) == BECAUSE_ROWS:
             break
-        candidates = _fresh(catalogue.similar_to(source), viewer, catalogue, shown)
+        # A film leads to films and a course to courses: "Because you watched" a thriller, a
+        # language course would be a false reason even when the same people took both.
+        kind = catalogue.kinds.get(source)
+        similar = [pk for pk in catalogue.similar_to(source) if catalogue.kinds.get(pk) == kind]
+        candidates = _fresh(similar, viewer, catalogue, shown)
         chosen = _diverse(candidates, ROW_SIZE, catalogue.main_tag)
         if len(chosen) < 3:
             continue

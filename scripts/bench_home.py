@@ -40,6 +40,7 @@ response, so wrk reconnects for every request; the connect itself is not timed).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.metadata
 import json
 import os
@@ -67,6 +68,7 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+LOCK_DIR = Path(tempfile.gettempdir()) / "marquee-bench-home"
 SESSION_COOKIE = "sessionid"  # Django's default SESSION_COOKIE_NAME; settings do not change it
 MOVIELENS_LAYOUTS = {"u.data": "ml-100k", "ratings.dat": "ml-1m", "ratings.csv": "ml-latest"}  # file → source
 
@@ -295,6 +297,17 @@ def machine_busy() -> float:
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def hold_lock():
+    """One benchmark at a time on this machine: two load tests on the same cores measure each other."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    handle = (LOCK_DIR / "lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another bench_home run holds {LOCK_DIR / 'lock'}; wait for it to finish")
+    return handle  # the lock lasts as long as this file stays open
 
 
 # --- Database and data -----------------------------------------------------------------------
@@ -574,7 +587,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50, help="signed-in sample users, cookies rotated (default 50)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the user sample")
     parser.add_argument("--keep-impressions", action="store_true", help="keep earlier runs' impression log")
-    parser.add_argument("--var-dir", type=Path, default=Path(tempfile.gettempdir()) / "marquee-bench-home")
+    parser.add_argument(
+        "--var-dir", type=Path, help="scratch MARQUEE_VAR_DIR (default: /tmp/marquee-bench-home/<database>)"
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -585,6 +600,8 @@ def main() -> None:
     )
     if redis.Redis.from_url(args.redis_url).ping() is not True:
         sys.exit(f"Redis does not answer at {args.redis_url}")
+    _lock = hold_lock()  # held until main returns
+    args.var_dir = args.var_dir or LOCK_DIR / urlsplit(url).path.lstrip("/")
     args.var_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
     env.update(

@@ -2,7 +2,7 @@
 users (public rankings, genres, names, the models) and a `Viewer` per user.
 
 Rules every row follows: no title twice on a page (`shown`); titles the viewer already has any
-history with never appear in a recommendation row, and finished or dismissed ones never at all;
+history with appear only in Continue watching, and finished or dismissed ones never at all;
 each row is diverse (no more than a third from one genre or category); each title has a reason.
 """
 
@@ -294,7 +294,7 @@ def popular_in_category(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -
 
 def featured(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -> list[RowData]:
     """The newest staff pick the viewer has not hidden, shown large above the rows."""
-    chosen = [pk for pk in catalogue.public["staff-picks"] if pk not in shown][:1]
+    chosen = _fresh(catalogue.public["staff-picks"], viewer, catalogue, shown)[:1]
     shown.update(chosen)
     return [RowData("featured", "Staff pick", [Pick(pk, "Picked by our editors") for pk in chosen])]
 
@@ -314,7 +314,7 @@ def new_releases(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -> list[
 
 
 def staff_picks(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -> list[RowData]:
-    chosen = [pk for pk in catalogue.public["staff-picks"] if pk not in shown][:ROW_SIZE]
+    chosen = _fresh(catalogue.public["staff-picks"], viewer, catalogue, shown)[:ROW_SIZE]
     shown.update(chosen)
     return [RowData("staff-picks", "Staff picks", [Pick(pk, "Picked by our editors") for pk in chosen])]
 

@@ -184,3 +184,17 @@ def test_more_like_this_without_models_uses_shared_tags():
     two.tags.add(tag)
     found = similar.more_like_this(one)
     assert [t.pk for t in found] == [two.pk] and found[0].reason == "Also tagged Noir"
+
+
+def test_titles_the_viewer_has_history_with_appear_only_in_continue_watching(trained):
+    users, _ = trained
+    user = users[0]
+    pick = TitleFactory(title="Editors Love It", is_staff_pick=True)
+    EventFactory(user=user, title=pick, type="progress", value=0.4)
+    found = rows.refresh(user)
+    placed = [row["key"] for row in found for item in row["items"] if item["id"] == pick.pk]
+    assert placed == ["continue"]
+    seen = set(Event.objects.filter(user=user).values_list("title_id", flat=True))
+    for row in found:
+        if row["key"] != "continue":
+            assert not seen & {item["id"] for item in row["items"]}, row["key"]

@@ -13,6 +13,7 @@ admin.site.index_title = "Catalogue and operations"
 urlpatterns = [
     path("healthz/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("", include("recommendations.urls")),

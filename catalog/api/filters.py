@@ -61,7 +61,7 @@ class TitleFilter(django_filters.FilterSet):
         return titles.order_by(*selectors.SORTS[data.get("sort") or "title"])
 
     def _tags(self, references: list[str]) -> list[Tag]:
-        field = TagReferencesField()
+        field = TagReferencesField(required=False)
         try:
             references = field.clean(references)
         except forms.ValidationError as error:

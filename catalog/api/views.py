@@ -40,6 +40,10 @@ class TitleViewSet(
         titles = Title.objects.all() if is_editor(self.request.user) else Title.objects.published()
         return titles.prefetch_related("tags__facet")
 
+    def filter_queryset(self, queryset):
+        # The list's query parameters (TitleFilter) do not narrow a single title's lookup.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_serializer_class(self):
         return s.TitleCardSerializer if self.action == "list" else s.TitleSerializer
 

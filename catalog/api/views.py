@@ -48,7 +48,13 @@ class TitleViewSet(
         return s.TitleCardSerializer if self.action == "list" else s.TitleSerializer
 
     @extend_schema(responses={200: s.SimilarTitleSerializer(many=True), 404: ErrorSerializer})
-    @action(detail=True, methods=["get"], permission_classes=[permissions.AllowAny])
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[permissions.AllowAny],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def similar(self, request: Request, pk: int) -> Response:
         """Titles like this one, each with its reason (never ones the viewer finished or hid)."""
         title = self.get_object()

@@ -4,12 +4,14 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.api import IdConverter
+from config.api_health import HealthView
 
 register_converter(IdConverter, "id")
 
 app_name = "api"
 
 v1 = [
+    path("health/", HealthView.as_view(), name="health"),
     path("", include("accounts.api.urls")),
     path("", include("recommendations.api.urls")),
     path("", include("catalog.api.urls")),

@@ -3,6 +3,7 @@
     python scripts/bench_home.py [--movielens PATH] [--database-url URL] [--recreate]
         [--workers 2] [--connections 8 [N ...]] [--duration 20] [--warmup 5] [--rounds 1]
         [--users 50] [--seed 7] [--redis-url redis://127.0.0.1:6379/12] [--threads 1]
+        [--train ALGORITHM]
 
 Steps:
   1. A dedicated PostgreSQL database (default `marquee_bench` for the offline demo,
@@ -10,15 +11,28 @@ Steps:
      --recreate), migrated, and loaded with `manage.py load_demo` or `manage.py import_movielens PATH`
      unless that data is already there; static files collected into a scratch MARQUEE_VAR_DIR.
      The impression log (every home page view writes one row per title shown) is emptied, so that
-     runs start from the same data, unless --keep-impressions. Then ANALYZE (planner statistics).
+     runs start from the same data, unless --keep-impressions. With --train ALGORITHM,
+     `manage.py train --algorithm ALGORITHM --if-no-active` first (nothing when a model version is
+     already active, e.g. a database kept from an earlier run); its row precompute runs in-process,
+     as no Celery broker is configured for the benchmark (CELERY_* variables are dropped). Then
+     ANALYZE (planner statistics).
   2. --users sample users with activity (seeded) are signed in with the test Client's force_login,
-     which stores their sessions in the database; their session cookies are kept. With Django's
-     test Client, the SQL queries of one request to each endpoint are counted.
+     which stores their sessions in the database; their session cookies are kept, and each gets an
+     API token (rest_framework.authtoken). With Django's test Client, the SQL queries of one request
+     to each endpoint are counted, and the signed-in pages showing personalised rows ("Top picks
+     for you", "Because you watched …") are counted; with --train at least one must, and the page
+     checked through gunicorn is that user's.
   3. gunicorn (sync workers) is started on 127.0.0.1:<free port> with production settings (DEBUG=0,
      a random 64-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0, REDIS_URL) and
-     must answer /healthz/, the anonymous home page and a signed-in home page before the load.
+     must answer /healthz/, the anonymous home page, a signed-in home page and the two API endpoints
+     before the load. The DRF throttles still run (a Redis read and write per request), but their
+     rates are raised for this gunicorn only (API_RATE_ANON, API_RATE_USER: THROTTLE_RATE), so that
+     none answers 429 under load; the output says so.
   4. For each concurrency and round: `wrk` loads `/healthz/` (the base: no database, no session,
      no template), `/` anonymous and `/` signed in (a Lua script rotates the session cookies), each
+     then the API: `/api/v1/health/` (the API's base: a trivial DRF view, anonymous) and
+     `/api/v1/me/recommendations/` (a Lua script rotates `Authorization: Token …` headers over the
+     signed-in users), each
      for --warmup seconds (discarded) and then --duration seconds. wrk gives requests/s and the
      latency percentiles. CPU seconds during each measured run: gunicorn (master and workers), the
      PostgreSQL backends of the benchmark database with PostgreSQL's background processes, and
@@ -85,6 +99,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from catalog.models import Title
 from recommendations.models import Event, Impression
+from rest_framework.authtoken.models import Token
 
 count, seed = int(sys.argv[1]), int(sys.argv[2])
 User = get_user_model()
@@ -93,19 +108,21 @@ candidates = list(active.order_by("pk").values_list("pk", flat=True))
 if not candidates:
     sys.exit("no user with activity to sign in")
 picked = random.Random(seed).sample(candidates, min(count, len(candidates)))
-cookies = []
+cookies, tokens = [], []
 for user in User.objects.filter(pk__in=picked).order_by("pk"):
     client = Client()
     client.force_login(user)
     cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    tokens.append(Token.objects.get_or_create(user=user)[0].key)
 
 
-def page(path, cookie=None):
+def page(path, cookie=None, token=None):
     client = Client()
     if cookie:
         client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        response = client.get(path, **headers)
     assert response.status_code == 200, (path, response.status_code)
     return response, queries.captured_queries
 
@@ -113,23 +130,32 @@ def page(path, cookie=None):
 page("/")  # first request of the process: template loading, content types
 _, health = page("/healthz/")
 _, anonymous = page("/")
-signed_in, continuing, example = [], 0, None
-for cookie in cookies:
+_, api_health = page("/api/v1/health/")
+signed_in, continuing, personal, api_rows, example = [], 0, [], [], None
+for index, (cookie, token) in enumerate(zip(cookies, tokens)):
     response, queries = page("/", cookie)
     assert b"Log out" in response.content, "the session cookie did not sign the user in"
     signed_in.append(len(queries))
     continuing += b"Continue watching" in response.content
+    if b"Top picks for you" in response.content or b"Because you watched" in response.content:
+        personal.append(index)
+    response, api_queries = page("/api/v1/me/recommendations/", token=token)
+    api_rows.append(len(api_queries))
     if example is None or len(queries) > len(example):
         example = queries
 print(json.dumps({
     "cookies": cookies,
+    "tokens": tokens,
     "candidates": len(candidates),
     "queries": {
         "healthz": [len(health)],
         "anonymous": [len(anonymous)],
         "signed-in": signed_in,
+        "api-health": [len(api_health)],
+        "api-recommendations": api_rows,
     },
     "continue_rows": continuing,
+    "personal": personal,
     "signed_in_sql": [(q["time"], q["sql"][:160]) for q in example],
     "sizes": {
         "published titles": Title.objects.published().count(),
@@ -143,7 +169,7 @@ print(json.dumps({
 """
 
 LUA = """-- generated by scripts/bench_home.py
-local cookies = {COOKIES}
+local values = {VALUES}
 local threads = 0
 function setup(thread)
   thread:set("offset", threads)
@@ -153,11 +179,11 @@ function init(args)
   counter = offset or 0
 end
 function request()
-  if #cookies == 0 then
+  if #values == 0 then
     return wrk.format()
   end
   counter = counter + 1
-  return wrk.format(nil, nil, {["Cookie"] = "NAME=" .. cookies[(counter % #cookies) + 1]})
+  return wrk.format(nil, nil, {["HEADER"] = values[(counter % #values) + 1]})
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -174,7 +200,8 @@ end
 class Endpoint:
     name: str
     path: str
-    cookies: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # values of `header`, rotated over the requests
+    header: str = "Cookie"
 
 
 @dataclass
@@ -390,8 +417,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(url: str, cookie: str = "") -> tuple[int, bytes]:
+def get(url: str, cookie: str = "", token: str = "") -> tuple[int, bytes]:
     headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {}
+    if token:
+        headers["Authorization"] = f"Token {token}"
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - always http://127.0.0.1:<port>
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -434,14 +463,32 @@ def stop(server: subprocess.Popen) -> None:
     print(f"gunicorn stopped (exit {server.returncode})")
 
 
-def check_pages(base: str, cookie: str) -> None:
-    """Both home pages answer 200 with rows of titles, and the cookie signs the user in."""
+def check_pages(base: str, cookie: str, token: str, personal: bool) -> None:
+    """Both home pages answer 200 with rows of titles, and the cookie signs the user in; with
+    `personal`, the signed-in page shows a personalised model row. The API answers with the token."""
     for name, status, body in (("anonymous", *get(f"{base}/")), ("signed-in", *get(f"{base}/", cookie))):
         rows = re.findall(rb'<section class="row"[^>]*data-row="([^"]+)"', body)
         signed_in = b"Log out" in body
         if status != 200 or not rows or signed_in != (name == "signed-in"):
             sys.exit(f"{name} home page: status {status}, {len(rows)} rows, signed in: {signed_in}")
-        print(f"{name} home page: {len(rows)} rows ({b', '.join(rows).decode()}), {len(body):,} bytes")
+        model_rows = b"Top picks for you" in body or b"Because you watched" in body
+        if name == "signed-in" and personal and not model_rows:
+            sys.exit("signed-in home page: no Top picks for you / Because you watched row (model rows)")
+        print(
+            f"{name} home page: {len(rows)} rows ({b', '.join(rows).decode()}), {len(body):,} bytes"
+            + (f", model rows: {'yes' if model_rows else 'no'}" if name == "signed-in" else "")
+        )
+    status, body = get(f"{base}/api/v1/health/")
+    if (status, json.loads(body or b"null")) != (200, {"status": "ok"}):
+        sys.exit(f"/api/v1/health/: status {status}, {body[:200]!r}")
+    status, body = get(f"{base}/api/v1/me/recommendations/", token=token)
+    if status != 200:
+        sys.exit(f"/api/v1/me/recommendations/: status {status}, {body[:200]!r}")
+    rows = json.loads(body)["rows"]
+    print(
+        f"/api/v1/me/recommendations/: {len(rows)} rows ({', '.join(row['key'] for row in rows)}), "
+        f"{sum(row['personalized'] for row in rows)} personalised, {len(body):,} bytes"
+    )
 
 
 # --- Load ------------------------------------------------------------------------------------
@@ -461,8 +508,8 @@ def wrk(base: str, endpoint: Endpoint, script: Path, *, seconds: int, connection
 
 def lua_script(directory: Path, endpoint: Endpoint) -> Path:
     path = directory / f"bench_home_{endpoint.name}.lua"
-    cookies = ", ".join(f'"{cookie}"' for cookie in endpoint.cookies)
-    path.write_text(LUA.replace("{COOKIES}", "{" + cookies + "}").replace("NAME", SESSION_COOKIE))
+    values = ", ".join(json.dumps(value) for value in endpoint.headers)  # cookies and tokens: no escapes
+    path.write_text(LUA.replace("{VALUES}", "{" + values + "}").replace("HEADER", endpoint.header))
     return path
 
 
@@ -516,18 +563,25 @@ def spread(values: list[int]) -> str:
 
 
 def report(results: list[Result], queries: dict[str, list[int]]) -> None:
-    base = {(r.connections, r.round): r.requests_per_s for r in results if r.endpoint == "healthz"}
+    base = {(r.endpoint, r.connections, r.round): r for r in results if r.endpoint in BASES.values()}
     print(
         "\n| endpoint | connections | round | requests/s | p50 ms | p95 ms | p99 ms "
-        "| throughput / `/healthz/` | errors |"
+        "| throughput / base | p50 / base | p95 / base | errors |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        ratio = r.requests_per_s / base[(r.connections, r.round)] if base.get((r.connections, r.round)) else 0
+        b = base.get((BASES[r.endpoint], r.connections, r.round))
+        ratios = (
+            (r.requests_per_s / b.requests_per_s, r.p50_ms / max(b.p50_ms, 1e-3), r.p95_ms / max(b.p95_ms, 1e-3))
+            if b
+            else (0, 0, 0)
+        )
         print(
             f"| {LABELS[r.endpoint]} | {r.connections} | {r.round} | {r.requests_per_s:,.1f} | {r.p50_ms:.1f} "
-            f"| {r.p95_ms:.1f} | {r.p99_ms:.1f} | {ratio:.3f} | {r.errors} |"
+            f"| {r.p95_ms:.1f} | {r.p99_ms:.1f} | {ratios[0]:.3f} | {ratios[1]:.1f} | {ratios[2]:.1f} "
+            f"| {r.errors} |"
         )
+    print(f"\nbases: {', '.join(f'{LABELS[name]} for {LABELS[base]}' for name, base in BASES.items() if name != base)}")
     print(
         "\n| endpoint | connections | round | SQL queries / request | CPU ms / request: gunicorn | PostgreSQL "
         "| Redis | wrk | other processes (cores busy) | impressions written / request | KiB / response "
@@ -544,7 +598,21 @@ def report(results: list[Result], queries: dict[str, list[int]]) -> None:
         )
 
 
-LABELS = {"healthz": "`/healthz/` (base)", "anonymous": "`/` anonymous", "signed-in": "`/` signed in"}
+LABELS = {
+    "healthz": "`/healthz/` (base)",
+    "anonymous": "`/` anonymous",
+    "signed-in": "`/` signed in",
+    "api-health": "`/api/v1/health/` (API base)",
+    "api-recommendations": "`GET /api/v1/me/recommendations/` (token)",
+}
+BASES = {  # endpoint → the base it is compared with, measured at the same connections and round
+    "healthz": "healthz",
+    "anonymous": "healthz",
+    "signed-in": "healthz",
+    "api-health": "api-health",
+    "api-recommendations": "api-health",
+}
+THROTTLE_RATE = "1000000/second"  # DRF throttles in the benchmark's gunicorn: run, never refuse
 
 
 def versions(url: str, redis_url: str) -> str:
@@ -588,6 +656,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="seed of the user sample")
     parser.add_argument("--keep-impressions", action="store_true", help="keep earlier runs' impression log")
     parser.add_argument(
+        "--train",
+        metavar="ALGORITHM",
+        help="manage.py train --algorithm ALGORITHM --if-no-active before the load (model rows on the home page)",
+    )
+    parser.add_argument(
         "--var-dir", type=Path, help="scratch MARQUEE_VAR_DIR (default: /tmp/marquee-bench-home/<database>)"
     )
     args = parser.parse_args()
@@ -623,6 +696,9 @@ def main() -> None:
     prepare_database(url, args.recreate)
     manage(env, "migrate", "--noinput", "-v0")
     data = load_data(url, env, args.movielens, args.demo_scale)
+    if args.train:
+        seconds = manage(env, "train", "--algorithm", args.train, "--if-no-active")
+        print(f"train --algorithm {args.train} --if-no-active (row precompute in-process included): {seconds:.1f} s")
     if not args.keep_impressions:
         clear_impressions(url)
     analyze(url)
@@ -637,32 +713,45 @@ def main() -> None:
     if prepared.returncode != 0:
         sys.exit(f"signing users in failed:\n{prepared.stderr}")
     info = json.loads(prepared.stdout.strip().splitlines()[-1])
-    cookies = info["cookies"]
+    cookies, tokens, personal = info["cookies"], info["tokens"], info["personal"]
+    if args.train and not personal:
+        sys.exit(f"--train {args.train}: no signed-in sample user's home page shows a model row")
     print(f"versions: {versions(url, args.redis_url)}")
     print(f"data: {data}; " + ", ".join(f"{k} {v:,}" for k, v in info["sizes"].items()))
     print(
         f"signed-in sample: {len(cookies)} of {info['candidates']:,} users with activity (seed {args.seed}); "
-        f"{info['continue_rows']} of them get a Continue watching row"
+        f"{info['continue_rows']} of them get a Continue watching row, {len(personal)} model rows "
+        "(Top picks for you / Because you watched)"
     )
     print("SQL of the signed-in home page with the most queries (seconds, statement):")
     for seconds, sql in info["signed_in_sql"]:
         print(f"  {float(seconds) * 1000:6.1f} ms  {sql}")
 
-    endpoints = [Endpoint("healthz", "/healthz/"), Endpoint("anonymous", "/"), Endpoint("signed-in", "/", cookies)]
+    endpoints = [
+        Endpoint("healthz", "/healthz/"),
+        Endpoint("anonymous", "/"),
+        Endpoint("signed-in", "/", [f"{SESSION_COOKIE}={cookie}" for cookie in cookies]),
+        Endpoint("api-health", "/api/v1/health/"),
+        Endpoint("api-recommendations", "/api/v1/me/recommendations/", [f"Token {t}" for t in tokens], "Authorization"),
+    ]
     scripts = {endpoint.name: lua_script(args.var_dir, endpoint) for endpoint in endpoints}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = args.var_dir / "gunicorn.log"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
-    server = start_gunicorn(env, port, args.workers, log)
+    server = start_gunicorn(
+        {**env, "API_RATE_ANON": THROTTLE_RATE, "API_RATE_USER": THROTTLE_RATE}, port, args.workers, log
+    )
     results = []
     try:
         wait_until_up(server, base)
-        check_pages(base, cookies[0])
+        first = personal[0] if personal else 0
+        check_pages(base, cookies[first], tokens[first], personal=bool(args.train))
         print(
             f"gunicorn: {args.workers} sync workers on {base} (DEBUG=0, log {log}); wrk: {args.threads} thread(s), "
             f"connections {args.connections}, {args.warmup} s warm-up + {args.duration} s per run, "
-            f"{args.rounds} round(s)"
+            f"{args.rounds} round(s); DRF throttles raised for this gunicorn only: API_RATE_ANON=API_RATE_USER="
+            f"{THROTTLE_RATE} (they still run, one Redis read and write per request, and refuse nothing)"
         )
         for connections in args.connections:
             for number in range(1, args.rounds + 1):

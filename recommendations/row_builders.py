@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ RECENT_EVENTS = 500
 FINISHED_AT = 0.95
 CATEGORY_FACETS = ("genre", "category")
 CANDIDATES = ROW_SIZE * 4
+RANKINGS_TTL = 300  # seconds
 
 
 @dataclass
@@ -110,7 +112,7 @@ class Catalogue:
             main_tag.setdefault(title_id, tag_id)
             tag_names[tag_id] = name
         return cls(
-            public=_public_rankings(),
+            public=_cached(f"rows:rankings:{_generation()}", _public_rankings),
             published=set(published.values_list("pk", flat=True)),
             main_tag=main_tag,
             tag_names=tag_names,
@@ -140,15 +142,34 @@ class Catalogue:
 
     def popular_in(self, tag_id: int) -> list[int]:
         if tag_id not in self._popular_in:
-            ranked = (
-                Title.objects.published()
-                .filter(tags=tag_id)
-                .annotate(people=Count("events__user", distinct=True))
-                .order_by("-people", "-published_at", "pk")
-                .values_list("pk", flat=True)[: CANDIDATES * 4]
-            )
-            self._popular_in[tag_id] = list(ranked)
+            key = f"rows:popular-in:{tag_id}:{_generation()}"
+            self._popular_in[tag_id] = _cached(key, lambda: _popular_in(tag_id))
         return self._popular_in[tag_id]
+
+
+def _popular_in(tag_id: int) -> list[int]:
+    ranked = (
+        Title.objects.published()
+        .filter(tags=tag_id)
+        .annotate(people=Count("events__user", distinct=True))
+        .order_by("-people", "-published_at", "pk")
+        .values_list("pk", flat=True)[: CANDIDATES * 4]
+    )
+    return list(ranked)
+
+
+def _cached(key: str, compute):
+    """Rankings shared by every viewer: counting people over all events is the costliest query of
+    a refresh (seconds on millions of events), and a few minutes' staleness does not matter."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, RANKINGS_TTL)
+    return value
+
+
+def _generation() -> int:
+    return cache.get_or_set("rows:generation", 1, None)
 
 
 def _similar(served, source: int) -> list[int]:

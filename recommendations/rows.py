@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog.models import Title
 from catalog.selectors import CARD_FIELDS
 from recommendations.models import UserRows
-from recommendations.row_builders import Catalogue, Viewer, build, read_viewers
+from recommendations.row_builders import Catalogue, Viewer, _generation, build, read_viewers
 
 PUBLIC_TTL = 300  # seconds the non-personalised rows are cached for everyone
 USER_TTL = 24 * 3600
@@ -147,8 +147,6 @@ def invalidate_all() -> None:
         cache.set("rows:generation", 2, None)
 
 
-def _generation() -> int:
-    return cache.get_or_set("rows:generation", 1, None)
 
 
 def _user_key(user_id: int) -> str:

@@ -147,8 +147,6 @@ def invalidate_all() -> None:
         cache.set("rows:generation", 2, None)
 
 
-
-
 def _user_key(user_id: int) -> str:
     return f"rows:user:{user_id}:{_generation()}"
 

@@ -259,19 +259,30 @@ class Recommender(ABC):
         return user_index, history, seen
 
     def _replace_rows(self, history: sp.csr_matrix, seen: sp.csr_matrix, given: list):
-        """Swap in caller-supplied histories: they describe the user now, newer than training."""
-        history, seen = history.tolil(), seen.tolil()
+        """Swap in caller-supplied histories: they describe the user now, newer than training.
+
+        Built as one sparse matrix for all given rows (serving a batch of 500 users item by item
+        through a LIL matrix cost milliseconds per user).
+        """
+        rows, items, weights = [], [], []
         for row, events in given:
-            history.rows[row], history.data[row] = [], []
-            seen.rows[row], seen.data[row] = [], []
             for item_id, weight in events:
-                item = self.items.index(item_id)
-                if item < 0:
-                    continue
-                seen[row, item] = 1.0
-                if weight > 0:
-                    history[row, item] = history[row, item] + weight
-        return history.tocsr(), seen.tocsr()
+                rows.append(row)
+                items.append(item_id)
+                weights.append(weight)
+        item_index = self.items.indices(items) if items else np.empty(0, dtype=np.int64)
+        known = item_index >= 0
+        rows = np.asarray(rows, dtype=np.int64)[known]
+        item_index, weights = item_index[known], np.asarray(weights, dtype=np.float64)[known]
+        keep = np.ones(history.shape[0], dtype=np.float32)
+        keep[[row for row, _ in given]] = 0.0
+        positive = weights > 0
+        given_history = sp.csr_matrix(
+            (weights[positive], (rows[positive], item_index[positive])), shape=history.shape, dtype=history.dtype
+        )  # duplicate (row, item) pairs are summed
+        given_seen = sp.csr_matrix((np.ones(len(rows)), (rows, item_index)), shape=seen.shape, dtype=seen.dtype)
+        given_seen.data[:] = 1.0  # touched, however often
+        return (sp.diags(keep) @ history + given_history).tocsr(), (sp.diags(keep) @ seen + given_seen).tocsr()
 
     def _most_similar_in_history(self, history: sp.csr_matrix, item: int) -> int | None:
         watched = history.indices

@@ -106,6 +106,18 @@ class RecommenderContract:
         assert {"i0", "i2", "i4"}.isdisjoint(items[0])
         assert np.mean([item_group(i) == 0 for i in items[0]]) >= 0.8
 
+    def test_given_history_replaces_a_known_users_own(self, model, data):
+        # A batch mixing given and stored histories: only the given user's row is replaced, repeated
+        # events of one title add up, and a disliked title counts as seen without counting for.
+        user, other = data.users.to_list()[:2]
+        given = {user: [("i1", 2.0), ("i1", 3.0), ("i3", -1.0), ("unknown-title", 5.0)]}
+        _, history, seen = model.history_rows([other, user], given)
+        _, stored, stored_seen = model.history_rows([other], None)
+        assert (history[0] != stored[0]).nnz == 0 and (seen[0] != stored_seen[0]).nnz == 0
+        i1, i3 = model.items.index("i1"), model.items.index("i3")
+        assert dict(zip(history[1].indices.tolist(), history[1].data.tolist(), strict=True)) == {i1: 5.0}
+        assert sorted(seen[1].indices.tolist()) == sorted([i1, i3]) and set(seen[1].data) == {1.0}
+
     def test_candidates_restrict_the_output(self, model, data):
         candidates = ["i1", "i3", "i5", "i7", "i9", "i11", "i13"]
         items, _ = model.recommend(data.users.to_list()[:6], k=3, candidates=candidates)

@@ -56,11 +56,28 @@ def latest_of(algorithms: tuple[str, ...]) -> Served | None:
 
 
 def item_to_item() -> Served | None:
-    return latest_of(ITEM_TO_ITEM)
+    return _similar_model(ITEM_TO_ITEM)
 
 
 def content() -> Served | None:
-    return latest_of(CONTENT)
+    return _similar_model(CONTENT)
+
+
+def _similar_model(algorithms: tuple[str, ...]) -> Served | None:
+    """The active version if it is one of `algorithms`; else the active hybrid's own component of
+    that kind (trained with it, on the same data); else the newest kept version of them.
+
+    Without the middle step a site that trains only the default hybrid would have no "Because you
+    watched" rows and no model-based "More like this".
+    """
+    served = active()
+    if served is not None and served.version.algorithm in algorithms:
+        return served
+    components = getattr(served.model, "components_", {}) if served is not None else {}
+    for name in algorithms:
+        if name in components:
+            return Served(served.version, components[name])
+    return latest_of(algorithms)
 
 
 def _served(version: ModelVersion | None) -> Served | None:

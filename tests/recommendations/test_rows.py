@@ -198,3 +198,30 @@ def test_titles_the_viewer_has_history_with_appear_only_in_continue_watching(tra
     for row in found:
         if row["key"] != "continue":
             assert not seen & {item["id"] for item in row["items"]}, row["key"]
+
+
+def test_with_only_the_hybrid_trained_because_rows_and_more_like_this_use_its_components(
+    two_tastes,  # noqa: F811
+    client,
+    django_capture_on_commit_callbacks,
+):
+    # `manage.py train` trains the hybrid alone; its EASE and item-kNN parts must still feed the
+    # item-to-item rows, or a default site would never show "Because you watched".
+    users, groups = two_tastes
+    run = train("hybrid", max_configs=1)
+    assert run.status == "succeeded", run.error
+    assert run.version.algorithm == "hybrid" and run.version.is_active
+    assert serving.item_to_item().version == run.version
+    user = users[0]
+    comedy, other_comedy = next(ts for tag, ts in groups.items() if tag.name == "Comedy")[:2]
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/activity/events/",
+            json.dumps({"title": comedy.pk, "type": "rate", "value": 5}),
+            content_type="application/json",
+        )
+    because = page_rows(user).get(f"because-{comedy.pk}")
+    assert because is not None and because["title"] == f"Because you watched {comedy.title}"
+    found = similar.more_like_this(other_comedy)
+    assert found[0].reason == f"Viewers of {other_comedy.title} also watched this"

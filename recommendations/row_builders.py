@@ -100,6 +100,7 @@ class Catalogue:
     picks: dict[int, list[int]] = field(default_factory=dict)  # user → the active model's ranking
     _similar: dict[int, list[int]] = field(default_factory=dict)
     _popular_in: dict[int, list[int]] = field(default_factory=dict)
+    _unexplained: dict[int, tuple[Viewer, list[Pick]]] = field(default_factory=dict)  # Top picks awaiting reasons
 
     @classmethod
     def read(cls) -> Catalogue:
@@ -139,6 +140,26 @@ class Catalogue:
         if source not in self._similar:
             self._similar[source] = _similar(self.similar, source)
         return self._similar[source]
+
+    def explain_later(self, viewer: Viewer, picks: list[Pick]) -> None:
+        self._unexplained[viewer.user.pk] = (viewer, picks)
+
+    def explain_pending(self) -> None:
+        """Fill in the reasons of every Top pick built so far with one call of the model: asking
+        user by user was most of a batch's time with the hybrid."""
+        if not self._unexplained:
+            return
+        model = self.active.model
+        requests = {user_id: [pick.title_id for pick in picks] for user_id, (_, picks) in self._unexplained.items()}
+        histories = {
+            user_id: [(pk, w) for pk, w in viewer.history if pk in model.items]
+            for user_id, (viewer, _) in self._unexplained.items()
+        }
+        reasons = model.explain_batch(requests, histories=histories)
+        for user_id, (_, picks) in self._unexplained.items():
+            for pick, reason in zip(picks, reasons[user_id], strict=True):
+                pick.reason = _reason(reason, self.names)
+        self._unexplained.clear()
 
     def popular_in(self, tag_id: int) -> list[int]:
         if tag_id not in self._popular_in:
@@ -248,7 +269,18 @@ def _take(viewer: Viewer, weights: dict[int, float], title_id: int, kind: str, v
 # --- Rows ------------------------------------------------------------------------------------
 
 
+def build_many(viewers: list[Viewer], catalogue: Catalogue) -> list[list[RowData]]:
+    """Every viewer's rows, in order; the Top picks' reasons are asked of the model once for all."""
+    pages = [_build(viewer, catalogue) for viewer in viewers]
+    catalogue.explain_pending()
+    return pages
+
+
 def build(viewer: Viewer, catalogue: Catalogue) -> list[RowData]:
+    return build_many([viewer], catalogue)[0]
+
+
+def _build(viewer: Viewer, catalogue: Catalogue) -> list[RowData]:
     shown = set(viewer.hidden)
     rows: list[RowData] = []
     if viewer.personal and viewer.seen:
@@ -294,10 +326,8 @@ def top_picks(viewer: Viewer, catalogue: Catalogue, shown: set[int]) -> list[Row
     chosen = _diverse(candidates, ROW_SIZE, catalogue.main_tag)
     if not chosen:
         return []
-    model = catalogue.active.model
-    histories = {viewer.user.pk: [(pk, w) for pk, w in viewer.history if pk in model.items]}
-    reasons = model.explain_many(viewer.user.pk, chosen, histories=histories)
-    picks = [Pick(pk, _reason(reason, catalogue.names)) for pk, reason in zip(chosen, reasons, strict=True)]
+    picks = [Pick(pk, "") for pk in chosen]
+    catalogue.explain_later(viewer, picks)
     shown.update(chosen)
     return [RowData("top-picks", "Top picks for you", picks, personalized=True)]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog.models import Title
 from catalog.selectors import CARD_FIELDS
 from recommendations.models import UserRows
-from recommendations.row_builders import Catalogue, Viewer, _generation, build, read_viewers
+from recommendations.row_builders import Catalogue, Viewer, _generation, build, build_many, read_viewers
 
 PUBLIC_TTL = 300  # seconds the non-personalised rows are cached for everyone
 USER_TTL = 24 * 3600
@@ -60,7 +60,8 @@ def refresh_many(users: list, catalogue: Catalogue | None = None) -> dict[int, l
     catalogue = catalogue or Catalogue.read()
     viewers = read_viewers(users)
     catalogue.rank_for(viewers)
-    computed = {viewer.user.pk: [row.to_dict() for row in build(viewer, catalogue)] for viewer in viewers}
+    pages = build_many(viewers, catalogue)
+    computed = {viewer.user.pk: [row.to_dict() for row in page] for viewer, page in zip(viewers, pages, strict=True)}
     version = catalogue.active.version if catalogue.active else None
     now = timezone.now()
     UserRows.objects.bulk_create(

@@ -155,15 +155,32 @@ class Recommender(ABC):
         return self.explain_many(user_id, [item_id], histories=histories)[0]
 
     def explain_many(self, user_id: Any, item_ids: Sequence, *, histories: Histories | None = None) -> list[Reason]:
-        """Reasons for several items of one user's list; the user's history is read once.
+        """Reasons for several items of one user's list; the user's history is read once."""
+        return self.explain_batch({user_id: list(item_ids)}, histories=histories)[user_id]
+
+    def explain_batch(
+        self, requests: Mapping[Any, Sequence], *, histories: Histories | None = None, batch_size: int = 512
+    ) -> dict[Any, list[Reason]]:
+        """Reasons for the lists of many users at once ({user: items} → {user: reasons}): the
+        histories of a whole batch are read in one go, which is what precomputing rows needs.
 
         Models explain through `_explain`; one that overrides `explain` itself is asked item by item.
         """
         self._require_fitted()
         if type(self).explain is not Recommender.explain:
-            return [self.explain(user_id, item_id, histories=histories) for item_id in item_ids]
-        rows = self.history_rows([user_id], histories)
-        return [self._explain(rows, self.items.index(item_id)) for item_id in item_ids]
+            return {
+                user: [self.explain(user, item, histories=histories) for item in items]
+                for user, items in requests.items()
+            }
+        reasons: dict[Any, list[Reason]] = {}
+        users = list(requests)
+        for start in range(0, len(users), batch_size):
+            batch = users[start : start + batch_size]
+            user_index, history, seen = self.history_rows(batch, histories)
+            for row, user in enumerate(batch):
+                one = (user_index[row : row + 1], history[row], seen[row])
+                reasons[user] = [self._explain(one, self.items.index(item)) for item in requests[user]]
+        return reasons
 
     def _explain(self, rows: tuple, item: int) -> Reason:
         """The watched item most similar to `item` (item-item co-occurrence), else popularity.

@@ -347,30 +347,46 @@ class Hybrid(Recommender):
         return self.explain_many(user_id, [item_id], histories=histories)[0]
 
     def explain_many(self, user_id: Any, item_ids, *, histories=None) -> list[Reason]:
-        """Each item's reason comes from the personalised component that ranks it highest for this
-        user; every component scores the user once, whatever the number of items."""
+        return self.explain_batch({user_id: list(item_ids)}, histories=histories)[user_id]
+
+    def explain_batch(self, requests, *, histories=None, batch_size: int = 512) -> dict[Any, list[Reason]]:
+        """Each item's reason comes from the personalised component that ranks it highest for its
+        user; every component scores a batch of users once, whatever the number of items."""
         self._require_fitted()
+        reasons: dict[Any, list[Reason]] = {}
+        users = list(requests)
+        for start in range(0, len(users), batch_size):
+            reasons |= self._explain_users(users[start : start + batch_size], requests, histories)
+        return reasons
+
+    def _explain_users(self, users: list, requests, histories) -> dict[Any, list[Reason]]:
         popular = Reason(kind="popular", text="Popular with viewers")
-        user_index, history, seen = self.history_rows([user_id], histories)
-        reasons = [popular] * len(item_ids)
-        if history.nnz == 0:
-            return reasons
+        reasons = {user: [popular] * len(requests[user]) for user in users}
+        user_index, history, seen = self.history_rows(users, histories)
         ranks = {
-            name: _ranks(self._masked_scores(model, user_index, _rows_for(model, user_index, history), seen))[0]
+            name: _ranks(self._masked_scores(model, user_index, _rows_for(model, user_index, history), seen))
             for name, model in self.components_.items()
             if name in PERSONAL
         }
-        by_component: dict[str, list[int]] = {}
-        for position, item_id in enumerate(item_ids):
-            item = self.items.index(item_id)
-            if item >= 0 and ranks:
-                by_component.setdefault(min(ranks, key=lambda name: ranks[name][item]), []).append(position)
-        for name, positions in by_component.items():
-            chosen = [item_ids[p] for p in positions]
-            for position, reason in zip(
-                positions, self.components_[name].explain_many(user_id, chosen, histories=histories), strict=True
-            ):
-                reasons[position] = reason
+        if not ranks:
+            return reasons
+        # component → {user: [(position in the user's list, item id)]}
+        asked: dict[str, dict[Any, list[tuple[int, Any]]]] = {}
+        has_history = np.diff(history.indptr) > 0
+        for row, user in enumerate(users):
+            if not has_history[row]:
+                continue
+            for position, item_id in enumerate(requests[user]):
+                item = self.items.index(item_id)
+                if item >= 0:
+                    best = min(ranks, key=lambda name: ranks[name][row, item])
+                    asked.setdefault(best, {}).setdefault(user, []).append((position, item_id))
+        for name, by_user in asked.items():
+            given = {user: [item_id for _, item_id in pairs] for user, pairs in by_user.items()}
+            explained = self.components_[name].explain_batch(given, histories=histories)
+            for user, pairs in by_user.items():
+                for (position, _), reason in zip(pairs, explained[user], strict=True):
+                    reasons[user][position] = reason
         return reasons
 
     def _item_embeddings(self) -> np.ndarray:

@@ -106,6 +106,17 @@ class RecommenderContract:
         assert {"i0", "i2", "i4"}.isdisjoint(items[0])
         assert np.mean([item_group(i) == 0 for i in items[0]]) >= 0.8
 
+    def test_explaining_a_batch_matches_explaining_each_user_alone(self, model, data):
+        # Rows are precomputed by explaining hundreds of users in one call: no user's history may
+        # leak into another's reasons, across batch boundaries too (batch_size 2).
+        users = data.users.to_list()[:5] + ["newcomer"]
+        histories = {"newcomer": [("i0", 5.0), ("i2", 4.0)]}
+        requests = {user: list(model.recommend([user], k=3, histories=histories)[0][0]) for user in users}
+        together = model.explain_batch(requests, histories=histories, batch_size=2)
+        alone = {user: model.explain_many(user, items, histories=histories) for user, items in requests.items()}
+        assert together == alone
+        assert all(len(together[user]) == 3 for user in users)
+
     def test_given_history_replaces_a_known_users_own(self, model, data):
         # A batch mixing given and stored histories: only the given user's row is replaced, repeated
         # events of one title add up, and a disliked title counts as seen without counting for.

@@ -4,6 +4,7 @@
         [--database marquee_rows_bench] [--server postgres://postgres@127.0.0.1:5432]
         [--redis-url redis://127.0.0.1:6379/13] [--var-dir /tmp/marquee-bench-rows]
         [--chunk 500] [--max-users N] [--single 20] [--skip-training] [--recreate] [--profile]
+        [--algorithm ease] [--max-configs 1]
         [--synthetic-users 100000] [--synthetic-titles 3000] [--seed 7]
 
 For each data set, in its own PostgreSQL database (created when missing, dropped first with
@@ -22,9 +23,10 @@ Redis cache on a dedicated database number (flushed before each pass: use one no
 Then ANALYZE, and in child processes with the data set's environment (plain settings, no Celery
 broker: tasks would run eagerly, none is sent here):
 
-  1. train: `training.start_run("ease", options={"max_configs": 1})` + `training.run_training`, the
-     work of `manage.py train --algorithm ease --max-configs 1` without its eager precompute at the
-     end; wall time of the run with its stages. --skip-training serves the active model instead.
+  1. train: `training.start_run(--algorithm, options={"max_configs": --max-configs})` +
+     `training.run_training`, the work of `manage.py train --algorithm ease --max-configs 1` without
+     its eager precompute at the end; wall time of the run with its stages. --skip-training serves
+     the active model instead.
   2. precompute: the user rows table is emptied and the cache flushed, the active model loaded (timed
      apart), then `rows.refresh_chunk(chunk)` for every chunk of `rows.personal_user_chunks(--chunk)`
      in this one process: what the Celery fan-out (`precompute_rows`) runs, without the broker. Wall
@@ -44,6 +46,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -327,7 +330,7 @@ def stage_train(options: dict) -> dict:
         stages.append((time.perf_counter() - started, stage))
         print(f"  [{fraction:4.0%}] {time.perf_counter() - started:7.1f} s  {stage}", flush=True)
 
-    run = training.start_run("ease", trigger="command", options={"max_configs": 1})
+    run = training.start_run(options["algorithm"], trigger="command", options={"max_configs": options["max_configs"]})
     run = training.run_training(run.pk, on_progress=progress)
     seconds = time.perf_counter() - started
     if run.status != run.Status.SUCCEEDED:
@@ -511,6 +514,8 @@ def main() -> None:
     parser.add_argument("--synthetic-users", type=int, default=100_000)
     parser.add_argument("--synthetic-titles", type=int, default=3000, help="EASE's fit grows with titles squared")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--algorithm", default="ease", help="the model trained (and so served) before the pass")
+    parser.add_argument("--max-configs", type=int, default=1, help="tuning configurations per model")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-options", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -539,6 +544,11 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
+            # Production settings, as a worker runs them: with DEBUG on, Django keeps every query's
+            # SQL (the rows' JSON included), which inflated the process's memory to a gigabyte.
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(48),
+            ALLOWED_HOSTS="127.0.0.1",
             DATABASE_URL=url,
             REDIS_URL=args.redis_url,
             MARQUEE_VAR_DIR=str(scratch),
@@ -562,8 +572,8 @@ def main() -> None:
         result = {"name": name, "sizes": sizes(url)}
         print("data: " + ", ".join(f"{k} {v:,}" for k, v in result["sizes"].items()), flush=True)
         if not args.skip_training:
-            print("training ease (max_configs 1):", flush=True)
-            train = run_child("train", env, {}, scratch)
+            print(f"training {args.algorithm} (max_configs {args.max_configs}):", flush=True)
+            train = run_child("train", env, {"algorithm": args.algorithm, "max_configs": args.max_configs}, scratch)
             result["train"] = train
             print(
                 f"trained {train['version']} ({train['params']}) in {train['seconds']:.1f} s "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db.models import Q
 
 from recommendations.engine.base import Recommender
 from recommendations.models import ModelVersion
@@ -48,13 +49,6 @@ def active_label() -> str:
     return f"{version[1]}-v{version[0]}" if version else ""
 
 
-def latest_of(algorithms: tuple[str, ...]) -> Served | None:
-    """The active version if it is one of `algorithms`, else the newest kept version of them."""
-    versions = ModelVersion.objects.filter(algorithm__in=algorithms).exclude(artifact="")
-    version = versions.order_by("-is_active", "-created_at", "-pk").first()
-    return _served(version)
-
-
 def item_to_item() -> Served | None:
     return _similar_model(ITEM_TO_ITEM)
 
@@ -68,16 +62,20 @@ def _similar_model(algorithms: tuple[str, ...]) -> Served | None:
     that kind (trained with it, on the same data); else the newest kept version of them.
 
     Without the middle step a site that trains only the default hybrid would have no "Because you
-    watched" rows and no model-based "More like this".
+    watched" rows and no model-based "More like this". One query, as pages count them.
     """
-    served = active()
-    if served is not None and served.version.algorithm in algorithms:
-        return served
-    components = getattr(served.model, "components_", {}) if served is not None else {}
-    for name in algorithms:
-        if name in components:
-            return Served(served.version, components[name])
-    return latest_of(algorithms)
+    wanted = Q(algorithm__in=algorithms) | Q(is_active=True)
+    versions = list(
+        ModelVersion.objects.filter(wanted).exclude(artifact="").order_by("-is_active", "-created_at", "-pk")[:2]
+    )
+    if versions and versions[0].is_active and versions[0].algorithm not in algorithms:
+        served = _served(versions[0])
+        components = getattr(served.model, "components_", {}) if served is not None else {}
+        for name in algorithms:
+            if name in components:
+                return Served(served.version, components[name])
+        versions = versions[1:]
+    return _served(versions[0]) if versions else None
 
 
 def _served(version: ModelVersion | None) -> Served | None:

@@ -17,9 +17,10 @@ def refresh_title_stats() -> int:
 
 @shared_task(acks_late=True, time_limit=settings.TRAINING_TIME_LIMIT, soft_time_limit=settings.TRAINING_TIME_LIMIT - 60)
 def train_model(run_id: int) -> dict:
-    """Train one queued run. A redelivered or repeated run that already finished is a no-op."""
+    """Train one queued run. A redelivered or repeated run that already finished is not trained
+    again; its precompute is sent again (at least once: the first worker may have died before)."""
     run = training.run_training(run_id)
-    if run.status == run.Status.SUCCEEDED:
+    if training.changed_serving(run):
         rows.schedule_precompute()
     return {"run": run.pk, "status": run.status, "version": run.version_id}
 

@@ -51,6 +51,12 @@ def start_run(algorithm: str, *, trigger: str = "manual", requested_by=None, opt
     )
 
 
+def changed_serving(run: TrainingRun) -> bool:
+    """Whether the run left its version active, so that rows computed before are stale: a version
+    kept inactive changes nothing (precomputing every user's rows again would be wasted)."""
+    return run.status == TrainingRun.Status.SUCCEEDED and run.version is not None and run.version.is_active
+
+
 def run_training(run_id: int, *, on_progress: Progress | None = None) -> TrainingRun:
     """Carry out one run. Idempotent: a finished run is returned as it is; a run whose worker
     died midway (redelivered by Celery's late acknowledgement) starts again from the top."""

@@ -156,3 +156,29 @@ def test_default_schedules_exist_and_are_editable():
 
     names = set(PeriodicTask.objects.values_list("task", flat=True))
     assert {"recommendations.tasks.scheduled_training", "recommendations.tasks.precompute_rows"} <= names
+
+
+def test_only_a_newly_active_version_recomputes_every_users_rows(two_tastes):
+    from recommendations import tasks
+    from recommendations.models import UserRows
+
+    out = StringIO()
+    call_command("train", "--algorithm", "ease", "--max-configs", "1", stdout=out)
+    assert "Refreshing precomputed rows" in out.getvalue()
+    computed = dict(UserRows.objects.values_list("user_id", "computed_at"))
+    assert len(computed) == 40  # tasks run eagerly here: the fan-out stored everyone's rows
+    # The same data again: the new version only ties the active one and is kept inactive.
+    out = StringIO()
+    call_command("train", "--algorithm", "ease", "--max-configs", "1", stdout=out)
+    assert "kept inactive" in out.getvalue() and "Refreshing precomputed rows" not in out.getvalue()
+    run = training.start_run("ease", options={"max_configs": 1})
+    tasks.train_model(run.pk)
+    assert ModelVersion.objects.filter(is_active=False).count() == 2
+    assert dict(UserRows.objects.values_list("user_id", "computed_at")) == computed
+    # With no version active, the next run's version is activated and everyone's rows refreshed.
+    ModelVersion.objects.update(is_active=False)
+    run = training.start_run("ease", options={"max_configs": 1})
+    tasks.train_model(run.pk)
+    run.refresh_from_db()
+    assert run.version.is_active
+    assert all(UserRows.objects.get(user_id=pk).computed_at > at for pk, at in computed.items())

@@ -39,8 +39,11 @@ class Command(BaseCommand):
         version = run.version
         self.stdout.write(self.style.SUCCESS(f"{version}: {version.decision}"))
         self.stdout.write(f"  held-out: {_summary(version.metrics)}; trained in {version.training_seconds:.1f} s")
-        self.stdout.write("Refreshing precomputed rows…")
-        rows.schedule_precompute()
+        if training.changed_serving(run):
+            self.stdout.write("Refreshing precomputed rows…")
+            rows.schedule_precompute()
+        else:
+            self.stdout.write("The active model is unchanged, and so are the precomputed rows.")
 
     def _progress(self, stage: str, progress: float) -> None:
         self.stdout.write(f"[{progress:4.0%}] {stage}")

@@ -285,4 +285,7 @@ def test_a_killed_training_run_leaves_the_active_model_serving_and_is_redelivere
     assert outcome == {"run": run.pk, "status": "succeeded", "version": run.version_id}
     assert ModelVersion.objects.count() == 2 and ModelVersion.objects.filter(is_active=True).count() == 1
     assert default_storage.exists(run.version.artifact.name)
-    assert take_tasks_sent_by(broker, result.id) == ["recommendations.tasks.precompute_rows"]
+    # Titles nobody watched do not change the held-out score: the new version only ties the
+    # active one, stays inactive, and so leaves every user's precomputed rows as they are.
+    assert not run.version.is_active and list(ModelVersion.objects.filter(is_active=True)) == [active]
+    assert take_tasks_sent_by(broker, result.id) == []

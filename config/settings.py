@@ -105,8 +105,17 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Sites sharing one Redis (staging beside production) must not read each other's rows and model
+# generations: keys carry the database's name unless CACHE_KEY_PREFIX says otherwise.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", Path(str(DATABASES["default"]["NAME"])).stem)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "marquee"}}
 

@@ -12,7 +12,8 @@ PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
     "'db': s.DATABASES['default']['NAME'], 'cache': s.CACHES['default']['BACKEND'], "
-    "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL}))"
+    "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, "
+    "'prefix': s.CACHES['default'].get('KEY_PREFIX')}))"
 )
 
 
@@ -51,6 +52,14 @@ def test_environment_selects_postgres_redis_and_a_broker(tmp_path):
     assert config["cache"].endswith("RedisCache")
     assert config["eager"] is False
     assert config["broker"].startswith("amqp://")
+    assert config["prefix"] == "marquee"
+
+
+def test_sites_sharing_one_redis_keep_their_cache_keys_apart(tmp_path):
+    shared = {"MARQUEE_VAR_DIR": str(tmp_path), "REDIS_URL": "redis://cache.internal:6379/1"}
+    staging = probe(**shared, DATABASE_URL="postgres://marquee@db.internal:5432/marquee_staging")
+    assert staging["prefix"] == "marquee_staging"
+    assert probe(**shared, DATABASE_URL="postgres://db.internal/shop", CACHE_KEY_PREFIX="blue")["prefix"] == "blue"
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

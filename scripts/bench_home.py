@@ -58,7 +58,6 @@ import fcntl
 import importlib.metadata
 import json
 import os
-import platform
 import re
 import resource
 import secrets
@@ -75,13 +74,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import redis
+from benchkit import ROOT, analyze, commit, machine, machine_busy, manage, prepare_database, process_cpu
 
-ROOT = Path(__file__).resolve().parent.parent
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOCK_DIR = Path(tempfile.gettempdir()) / "marquee-bench-home"
 SESSION_COOKIE = "sessionid"  # Django's default SESSION_COOKIE_NAME; settings do not change it
 MOVIELENS_LAYOUTS = {"u.data": "ml-100k", "ratings.dat": "ml-1m", "ratings.csv": "ml-latest"}  # file → source
@@ -224,24 +222,6 @@ class Result:
 # --- Machine and processes -------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
-    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    gib = int(memory.split()[1]) / 1024**2
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    return f"nproc {nproc} ({model}), {gib:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
-
-
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of one process, 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of stat)
-
-
 def processes() -> list[tuple[int, int, str]]:
     """(pid, parent pid, command name) of every process."""
     found = []
@@ -314,13 +294,6 @@ class CpuSampler(threading.Thread):
         return totals
 
 
-def machine_busy() -> float:
-    """CPU seconds all processors have spent busy since boot (from /proc/stat)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / CLK_TCK  # guest time is already inside user
-
-
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -340,32 +313,11 @@ def hold_lock():
 # --- Database and data -----------------------------------------------------------------------
 
 
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def prepare_database(url: str, recreate: bool) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as connection:
-        if recreate:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
 def movielens_source(path: Path) -> str:
     for filename, source in MOVIELENS_LAYOUTS.items():
         if (path / filename).is_file():
             return source
     sys.exit(f"{path} holds no MovieLens ratings file ({', '.join(MOVIELENS_LAYOUTS)})")
-
-
-def manage(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - started
 
 
 def load_data(url: str, env: dict[str, str], movielens: Path | None, demo_scale: float) -> str:
@@ -390,17 +342,6 @@ def clear_impressions(url: str) -> None:
         count = connection.execute("SELECT count(*) FROM recommendations_impression").fetchone()[0]
         connection.execute("TRUNCATE recommendations_impression")
     print(f"deleted {count:,} impressions logged by earlier runs (--keep-impressions keeps them)")
-
-
-def analyze(url: str) -> None:
-    """Planner statistics, as autovacuum would gather them after a load. Without them PostgreSQL
-    guesses: on ML-100K it scanned all 100,000 events for "Popular now" instead of using the time
-    index (about 15 ms more per page). Some servers run with autovacuum off (CI configurations)."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        autovacuum = connection.execute("SHOW autovacuum").fetchone()[0]
-        started = time.perf_counter()
-        connection.execute("ANALYZE")
-    print(f"ANALYZE in {time.perf_counter() - started:.1f} s (this server's autovacuum: {autovacuum})")
 
 
 def last_impression_id(url: str) -> int:
@@ -627,14 +568,6 @@ def versions(url: str, redis_url: str) -> str:
         f"Django {package('django')}, gunicorn {package('gunicorn')}, psycopg {package('psycopg')}, "
         f"{wrk_version.strip()}"
     )
-
-
-def commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    if head.returncode != 0:
-        return f"{ROOT} is not a git checkout (an export?)"
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    return head.stdout.strip() + (" + uncommitted changes (measured as they are)" if dirty.strip() else "")
 
 
 def main() -> None:

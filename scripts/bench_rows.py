@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import secrets
 import statistics
 import subprocess
@@ -53,13 +52,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
+from benchkit import ROOT, analyze, commit, machine, machine_busy, manage, prepare_database, process_cpu, with_database
 
-ROOT = Path(__file__).resolve().parent.parent
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 SYNTH_SOURCE = "synth-100k"
 DATASETS = ("ml-100k", "synthetic-100k")
 GENRES = (
@@ -69,33 +66,6 @@ GENRES = (
 
 
 # --- Machine ---------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
-    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    return (
-        f"nproc {nproc} ({model}), {int(memory.split()[1]) / 1024**2:.0f} GiB RAM, {platform.platform()}, "
-        f"Python {platform.python_version()}"
-    )
-
-
-def machine_busy() -> float:
-    """CPU seconds all processors have spent busy since boot (from /proc/stat)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / CLK_TCK
-
-
-def process_cpu(pid: int) -> float:
-    """utime + stime of one process in seconds (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def busiest_processes(seconds: float = 2.0, floor: float = 0.1) -> list[str]:
@@ -129,36 +99,7 @@ def describe_load(moment: str) -> None:
         print(f"  {line}")
 
 
-def commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    if head.returncode != 0:
-        return f"{ROOT} is not a git checkout (an export?)"
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    return head.stdout.strip() + (" + uncommitted changes in the tree (measured as they are)" if dirty.strip() else "")
-
-
 # --- Database ---------------------------------------------------------------------------------
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def prepare_database(server: str, name: str, recreate: bool) -> None:
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as connection:
-        if recreate:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
-def analyze(url: str) -> None:
-    """Planner statistics, as autovacuum would gather them after a load (this server may run without)."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        started = time.perf_counter()
-        connection.execute("ANALYZE")
-    print(f"ANALYZE in {time.perf_counter() - started:.1f} s")
 
 
 def scalar(url: str, sql: str, params: list | None = None):
@@ -191,12 +132,6 @@ def run_child(stage: str, env: dict[str, str], options: dict, scratch: Path) -> 
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"stage {stage} exited with {os.waitstatus_to_exitcode(status)}")
     return {**json.loads(result.read_text()), "child_wall_s": wall, "child_peak_rss_mib": usage.ru_maxrss / 1024}
-
-
-def manage(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - started
 
 
 # --- Stages (run in the child, Django set up) ---------------------------------------------------
@@ -556,7 +491,7 @@ def main() -> None:
             OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"),
         )
         print(f"\n## {name}: database {database}, MARQUEE_VAR_DIR {scratch}", flush=True)
-        prepare_database(args.server, database, args.recreate)
+        prepare_database(url, args.recreate)
         manage(env, "migrate", "--noinput", "-v0")
         if name == "ml-100k":
             present = scalar(url, "SELECT count(*) FROM catalog_title WHERE source = 'ml-100k'")

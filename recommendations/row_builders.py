@@ -100,7 +100,8 @@ class Catalogue:
     picks: dict[int, list[int]] = field(default_factory=dict)  # user → the active model's ranking
     _similar: dict[int, list[int]] = field(default_factory=dict)
     _popular_in: dict[int, list[int]] = field(default_factory=dict)
-    _unexplained: dict[int, tuple[Viewer, list[Pick]]] = field(default_factory=dict)  # Top picks awaiting reasons
+    _histories: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # user → history the model knows
+    _unexplained: dict[int, list[Pick]] = field(default_factory=dict)  # user → Top picks awaiting reasons
 
     @classmethod
     def read(cls) -> Catalogue:
@@ -132,6 +133,7 @@ class Catalogue:
         histories = {user_id: events for user_id, events in histories.items() if events}
         if not histories:
             return
+        self._histories.update(histories)  # the Top picks are explained from the same histories
         ids, _ = model.recommend(list(histories), k=CANDIDATES, histories=histories)
         for user_id, row in zip(histories, ids, strict=True):
             self.picks[user_id] = [int(pk) for pk in row if pk is not None]
@@ -142,21 +144,17 @@ class Catalogue:
         return self._similar[source]
 
     def explain_later(self, viewer: Viewer, picks: list[Pick]) -> None:
-        self._unexplained[viewer.user.pk] = (viewer, picks)
+        self._unexplained[viewer.user.pk] = picks
 
     def explain_pending(self) -> None:
         """Fill in the reasons of every Top pick built so far with one call of the model: asking
         user by user was most of a batch's time with the hybrid."""
         if not self._unexplained:
             return
-        model = self.active.model
-        requests = {user_id: [pick.title_id for pick in picks] for user_id, (_, picks) in self._unexplained.items()}
-        histories = {
-            user_id: [(pk, w) for pk, w in viewer.history if pk in model.items]
-            for user_id, (viewer, _) in self._unexplained.items()
-        }
-        reasons = model.explain_batch(requests, histories=histories)
-        for user_id, (_, picks) in self._unexplained.items():
+        requests = {user_id: [pick.title_id for pick in picks] for user_id, picks in self._unexplained.items()}
+        histories = {user_id: self._histories[user_id] for user_id in requests}  # ranked in rank_for
+        reasons = self.active.model.explain_batch(requests, histories=histories)
+        for user_id, picks in self._unexplained.items():
             for pick, reason in zip(picks, reasons[user_id], strict=True):
                 pick.reason = _reason(reason, self.names)
         self._unexplained.clear()

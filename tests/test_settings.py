@@ -90,3 +90,25 @@ def test_malformed_boolean_is_a_clear_error(tmp_path):
     result = run_with_env(["-c", PROBE], MARQUEE_VAR_DIR=str(tmp_path), DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+HTTP_PROBE = (
+    "import django, json; django.setup(); from django.test import Client; c = Client(); "
+    "h = c.get('/healthz/', HTTP_HOST='marquee.example.com'); "
+    "p = c.get('/', HTTP_HOST='marquee.example.com'); "
+    "print(json.dumps([h.status_code, h.content.decode(), p.status_code, p.get('Location')]))"
+)
+
+
+def test_production_redirects_to_https_except_the_health_check(tmp_path):
+    result = run_with_env(
+        ["-c", HTTP_PROBE],
+        MARQUEE_VAR_DIR=str(tmp_path),
+        DEBUG="0",
+        SECRET_KEY=PROD_SECRET,
+        ALLOWED_HOSTS="marquee.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    health_status, health_body, page_status, page_location = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (health_status, health_body) == (200, "ok")
+    assert (page_status, page_location) == (301, "https://marquee.example.com/")

@@ -11,8 +11,7 @@ Fit, all on the training data (never on a test split):
    validation user appears twice: as the models know them, and cut to their first few events and
    served as an unknown user (a new sign-up).
 3. Learn gradient-boosted trees on those rows: one ranker for users as the models know them, one
-   for short histories (which does not read features timed at the user's own events: it learns
-   them only as of "now"). Each is also fitted fold by fold, so that every validation user gets a
+   for short histories. Each is also fitted fold by fold, so that every validation user gets a
    score from a ranker that never saw their labels.
 4. On those out-of-fold scores choose, per history-length bucket, how much of the ranker's score
    to blend with popularity (cold start), then the diversity (MMR strength, popularity penalty)
@@ -23,7 +22,7 @@ Fit, all on the training data (never on a test split):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +88,6 @@ class Hybrid(Recommender):
     # ---- fit -----------------------------------------------------------------------------
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         clock = _StageClock()
-        self.cold_reads_user_time_ = False
         inner = validation_split(data, seed=self.config.seed)
         self.params_ = {}
         for name in self.config.components:
@@ -115,10 +113,7 @@ class Hybrid(Recommender):
         # sign-ups), which behave differently and would otherwise be a small minority of its rows.
         out_of_fold = []
         for which in (0, 1):
-            view = _View.concat([views[which] for _, views in phases])
-            if which == 1:
-                view = replace(view, rows=self._without_user_time(view.rows))
-            ranker, scores = self._cross_fit_ranker(view)
+            ranker, scores = self._cross_fit_ranker(_View.concat([views[which] for _, views in phases]))
             out_of_fold.append(scores[: len(phases[0][1][which].folds)])  # phase 0's users come first
             setattr(self, ("ranker_", "cold_ranker_")[which], ranker)
         clock.lap("rankers")
@@ -237,29 +232,6 @@ class Hybrid(Recommender):
         diverse = _top_after_mmr(candidates, adjusted, self.embeddings_, diversity, self.config.mmr_depth)
         return np.where(warm[:, None], diverse, plain)
 
-    def _without_user_time(self, rows: np.ndarray) -> np.ndarray:
-        """Rows for the short-history ranker: the features timed at the user's own last event
-        (window counts before it, item age at it, days since it) set to zero.
-
-        That ranker learns from validation users cut to their first events and served as unknown,
-        whose reference time is the latest event, so those features only ever read "now" there;
-        a new user it serves is known with their first events, timed when those happened. On the
-        protocol's test that is often months before what they watch next, so the features would
-        say something other than what the ranker learnt. Trends as of now stay in the at-latest
-        column.
-        """
-        rows = rows.copy()
-        rows[..., self._user_time_columns()] = 0.0
-        return rows
-
-    def _user_time_columns(self) -> list[int]:
-        # Layout of `_features`: 4 leading columns, 2 per component, 2 per item-to-item component
-        # scored from recent items, then the time context (30-day and 7-day counts before the
-        # user's time, 30-day counts before the latest event, item age, idle days), segments.
-        components = self.config.components
-        start = 4 + 2 * len(components) + 2 * sum(name in components for name in ITEM_TO_ITEM)
-        return [start, start + 1, start + 3, start + 4]
-
     def _fallback_scores(self, rows: np.ndarray) -> np.ndarray:
         """The popularity component's score (its half-life is tuned), else all-time popularity.
 
@@ -349,9 +321,7 @@ class Hybrid(Recommender):
         ranker = np.empty(candidates.shape, dtype=np.float64)
         for trees, users in ((self.cold_ranker_, buckets == 0), (self.ranker_, buckets > 0)):
             if users.any():  # each user through one ranker only: the trees are the serving cost
-                cold = trees is self.cold_ranker_ and not self.cold_reads_user_time_
-                these = self._without_user_time(rows[users]) if cold else rows[users]
-                ranker[users] = _ranker_scores(trees, these, candidates[users].shape)
+                ranker[users] = _ranker_scores(trees, rows[users], candidates[users].shape)
         fallback = self._fallback_scores(rows)
         relevance = _blend(ranker, fallback, self.blend_[buckets][:, None])
         warm = buckets == len(self.blend_) - 1
@@ -436,7 +406,6 @@ class Hybrid(Recommender):
             "popularity_penalty": self.popularity_penalty_,
             "blend": self.blend_.tolist(),
             "fit_seconds": self.fit_seconds_,
-            "cold_reads_user_time": self.cold_reads_user_time_,
         }
 
     def _set_state(self, state: dict[str, np.ndarray], extra: dict) -> None:
@@ -449,9 +418,6 @@ class Hybrid(Recommender):
         self.popularity_penalty_ = float(extra["popularity_penalty"])
         self.blend_ = np.asarray(extra["blend"], dtype=np.float64)
         self.fit_seconds_ = extra.get("fit_seconds", {})
-        # Saved before the short-history ranker stopped reading the user's own time: serve it
-        # the features it learnt from.
-        self.cold_reads_user_time_ = bool(extra.get("cold_reads_user_time", True))
 
     def _save_extra(self, directory: Path) -> None:
         for name, model in self.components_.items():

@@ -1,13 +1,9 @@
-import json
-
 import numpy as np
 
-from recommendations.engine.base import Recommender
-from recommendations.engine.data import Dataset
 from recommendations.engine.hybrid import Hybrid
 from recommendations.engine.ranker import BoostedTrees
 from recommendations.engine.rerank import mmr_order
-from tests.engine.contract import RecommenderContract, checkerboard
+from tests.engine.contract import RecommenderContract
 
 FAST = {
     "components": ("ease", "itemknn", "content", "popularity"),
@@ -21,48 +17,6 @@ FAST = {
 class TestHybridContract(RecommenderContract):
     def make_model(self):
         return Hybrid(**FAST)
-
-
-def _newcomer_data() -> Dataset:
-    """The checkerboard plus a user with three events long before everyone else's."""
-    base = checkerboard()
-    data = Dataset.from_events(
-        [*base.users.ids(base.user_idx), *["newcomer"] * 3],
-        [*base.items.ids(base.item_idx), "i0", "i2", "i4"],
-        ratings=[*base.rating, 5.0, 5.0, 5.0],
-        timestamps=[*base.timestamp, 1_500_000_000, 1_500_000_010, 1_500_000_020],
-        all_items=base.items.to_list(),
-    )
-    data.item_features = base.item_features
-    return data
-
-
-def test_short_history_features_drop_exactly_those_timed_at_the_users_own_events():
-    # The short-history ranker learns from users served as of "now"; a real new user's first
-    # events may be months old. Its features must follow what they watched, not when.
-    model = Hybrid(**FAST).fit(_newcomer_data())
-    user = np.array([model.users.index("newcomer")])
-    history, context = model.history_[user], (model.context_, model.segments_)
-    seen = model.seen_[user]
-    _, long_ago = model._features(model.components_, context, user, history=history, seen=seen)
-    model.context_.arrays["user_last"][user] = model.context_.arrays["latest"]  # as if they had just joined
-    _, just_now = model._features(model.components_, context, user, history=history, seen=seen)
-    differ = np.flatnonzero(np.any(~np.isclose(long_ago, just_now, equal_nan=True), axis=(0, 1)))
-    assert set(differ) == set(model._user_time_columns())
-    np.testing.assert_array_equal(model._without_user_time(long_ago), model._without_user_time(just_now))
-    # Every other column is left as it was.
-    kept = np.setdiff1d(np.arange(long_ago.shape[-1]), differ)
-    np.testing.assert_array_equal(model._without_user_time(long_ago)[..., kept], long_ago[..., kept])
-
-
-def test_a_model_saved_before_the_short_history_rule_keeps_reading_the_users_time(tmp_path):
-    model = Hybrid(**FAST).fit(checkerboard())
-    model.save(tmp_path / "new")
-    assert Recommender.load(tmp_path / "new").cold_reads_user_time_ is False
-    meta = json.loads((tmp_path / "new" / "model.json").read_text())
-    del meta["extra"]["cold_reads_user_time"]  # what a version saved before the rule holds
-    (tmp_path / "new" / "model.json").write_text(json.dumps(meta))
-    assert Recommender.load(tmp_path / "new").cold_reads_user_time_ is True
 
 
 def test_exported_trees_predict_exactly_like_scikit_learn():

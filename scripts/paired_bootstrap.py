@@ -1,9 +1,9 @@
 """Paired bootstrap of two algorithms' nDCG@10 over the same test users (new, warm or all).
 
 Measuring only: each algorithm is fitted as `evaluate` fits it (tuned on validation cut from the
-training data when it has a search space and is not the hybrid, which tunes itself), and both are
-scored user by user on the protocol's test split. The bootstrap resamples users, so the interval
-says how much of a gap between the two could come from which users the split happened to hold.
+training data when it has a search space; the hybrid has none, it tunes its components itself),
+and both are scored user by user on the protocol's test split. The bootstrap resamples users, so
+the interval says how much of a gap between the two could come from which users the split held.
 
     python scripts/paired_bootstrap.py ../shared/data/ml-100k hybrid popularity --users new --seed 42
 """
@@ -56,7 +56,7 @@ def main() -> None:
 def _per_user_ndcg(name: str, split, users: list, args) -> np.ndarray:
     algorithm = get_algorithm(name)
     params = {}
-    if name != "hybrid" and algorithm.search_space():
+    if algorithm.search_space():
         validation = validation_split(split.train, seed=args.seed)
         params, _, _ = tune_on_validation(algorithm, validation, max_configs=args.max_configs, seed=args.seed)
     model = algorithm(**params).fit(split.train)

@@ -60,11 +60,13 @@ def _per_user_ndcg(name: str, split, users: list, args) -> np.ndarray:
         validation = validation_split(split.train, seed=args.seed)
         params, _, _ = tune_on_validation(algorithm, validation, max_configs=args.max_configs, seed=args.seed)
     model = algorithm(**params).fit(split.train)
+    # The same width and per-user metrics as `evaluate.score`: a top-k with ties may order its head
+    # differently at another k.
+    recommended = recommend_indices(model, split, users, max(OBJECTIVE_K, RECALL_K))
+    popularity = metrics.training_popularity(split.train.seen())
     relevant = split.relevance_matrix(users)
-    # As wide as evaluate asks for: a top-k with ties may order its head differently at another k.
-    recommended = recommend_indices(model, split, users, max(OBJECTIVE_K, RECALL_K))[:, :OBJECTIVE_K]
-    hits = metrics.hit_matrix(recommended, relevant)
-    return metrics.ndcg_at_k(hits, np.asarray(relevant.sum(axis=1)).ravel(), OBJECTIVE_K)
+    per_user = metrics.per_user_metrics(recommended, relevant, popularity, k=OBJECTIVE_K, recall_k=RECALL_K)
+    return per_user[f"ndcg@{OBJECTIVE_K}"]
 
 
 if __name__ == "__main__":

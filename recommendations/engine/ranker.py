@@ -40,6 +40,7 @@ class BoostedTrees:
         """
         from sklearn.ensemble import HistGradientBoostingClassifier
 
+        features = _fill_empty_columns(features)
         exported = []
         for bag in range(bags):
             model = HistGradientBoostingClassifier(
@@ -98,6 +99,21 @@ class BoostedTrees:
                 node = np.where(inner, child, node)
             total += a["value"][node]
         return total
+
+
+def _fill_empty_columns(features: np.ndarray) -> np.ndarray:
+    """A column that is missing in every row (no item has a year, say) made constant.
+
+    scikit-learn 1.9's binning fails on a column without a single value; a constant column is
+    never split on, so the trees and their scores are what they would be without it, and a value
+    seen only when serving takes no branch of its own.
+    """
+    empty = np.isnan(features).all(axis=0)
+    if not empty.any():
+        return features
+    features = features.copy()
+    features[:, empty] = 0.0
+    return features
 
 
 def _compile(arrays: dict[str, np.ndarray]):

@@ -112,6 +112,25 @@ def test_every_algorithm_honours_the_contract(files, tmp_path, algorithm):
     check_recommendations(read_recs(out), files["seen"], N_ITEMS + 3)
 
 
+@pytest.mark.parametrize(
+    "algorithm",
+    [pytest.param(name, marks=pytest.mark.slow) if name in SLOW_ALGORITHMS else name for name in algorithm_names()],
+)
+def test_every_algorithm_works_from_the_two_required_columns_alone(files, tmp_path, algorithm):
+    """The least the contract allows: TRAIN.csv with user_id,item_id only, no items file, so no
+    ratings, times, tags or years; every feature the models use may be missing."""
+    train = tmp_path / "TRAIN.csv"
+    lines = files["train"].read_text().splitlines()[1:]
+    train.write_text("user_id,item_id\n" + "\n".join(",".join(line.split(",")[:2]) for line in lines) + "\n")
+    out = tmp_path / "RECS.csv"
+    code = main(
+        ["recommend", "--interactions", str(train), "--algorithm", algorithm, "--for-users", str(files["ids"]),
+         "--k", str(K), "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    check_recommendations(read_recs(out), files["seen"], N_ITEMS)
+
+
 def test_catalogue_without_items_file_is_train_items(files, tmp_path):
     out = tmp_path / "RECS.csv"
     code = main(

@@ -44,6 +44,20 @@ def test_exported_trees_predict_exactly_like_scikit_learn():
     assert ours._compiled() is not None, "scikit-learn's compiled tree layout has changed: update _compile"
 
 
+def test_a_column_missing_in_every_row_is_ignored_not_fatal():
+    """No item has a year, say: the trees learn from the other columns as if it were not there."""
+    rng = np.random.default_rng(2)
+    features = rng.normal(size=(2000, 3))
+    labels = (features[:, 0] > 0.2).astype(int)
+    with_empty = np.insert(features, 1, np.nan, axis=1)
+    ours = BoostedTrees.fit(with_empty, labels, seed=0, max_iter=30)
+    without = BoostedTrees.fit(features, labels, seed=0, max_iter=30)
+    np.testing.assert_allclose(ours.decision_function(with_empty), without.decision_function(features), rtol=1e-9)
+    served = with_empty.copy()
+    served[:, 1] = 2024.0  # a value first seen when serving takes no branch of its own
+    np.testing.assert_allclose(ours.decision_function(served), ours.decision_function(with_empty), rtol=1e-9)
+
+
 def test_bagged_trees_score_the_mean_of_their_members():
     rng = np.random.default_rng(1)
     features = rng.normal(size=(3000, 4))

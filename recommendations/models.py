@@ -174,6 +174,9 @@ class ModelVersion(models.Model):
     params = models.JSONField(default=dict, blank=True)
     # Users, titles and events it learnt from, and how many users' events privacy left out.
     data_counts = models.JSONField(default=dict, blank=True)
+    # A digest of that training data: a version with the active one's configuration is worth
+    # activating only when it learnt from different data (new events, titles or tags).
+    data_fingerprint = models.CharField(max_length=64, blank=True)
     # Held-out metrics: {"all": {"ndcg@10": ...}, "warm": {...}, "new": {...}}.
     metrics = models.JSONField(default=dict, blank=True)
     # The active version's configuration scored on the same split when this one was trained.

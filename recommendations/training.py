@@ -94,14 +94,18 @@ def _train(run: TrainingRun, report: Progress, started: float) -> ModelVersion:
         raise TrainingError(row.error)
     champion = ModelVersion.objects.filter(is_active=True).first()
     champion_metrics = {}
-    if champion is not None:
+    if champion is not None and _same_configuration(champion, run.algorithm, row.params):
+        # Fitting it again on the same split would only repeat the fit just scored.
+        champion_metrics = _clean(row.metrics)
+    elif champion is not None:
         report(f"scoring the active version ({champion}) on the same held-out events", 0.6)
         champion_metrics = score_configuration(split, champion.algorithm, champion.params)
     report("fitting on all data", 0.75)
     model = get_algorithm(run.algorithm)(**row.params).fit(data.dataset)
     report("saving the model", 0.9)
     artifact_name = save_artifact(model, run)
-    return _record_version(run, row, data.counts, champion, champion_metrics, artifact_name, started)
+    learnt = {"counts": data.counts, "fingerprint": data.fingerprint}
+    return _record_version(run, row, learnt, champion, champion_metrics, artifact_name, started)
 
 
 def score_configuration(split, algorithm: str, params: dict) -> dict:
@@ -111,23 +115,27 @@ def score_configuration(split, algorithm: str, params: dict) -> dict:
     return _clean(score(split, users, recommend_indices(model, split, users, 20), k=10))
 
 
+def _same_configuration(champion: ModelVersion, algorithm: str, params: dict) -> bool:
+    return champion.algorithm == algorithm and champion.params == _clean(params)
+
+
 @transaction.atomic
-def _record_version(run, row, counts, champion, champion_metrics, artifact_name, started) -> ModelVersion:
-    metrics = _clean(row.metrics)
+def _record_version(run, row, learnt, champion, champion_metrics, artifact_name, started) -> ModelVersion:
     version = ModelVersion.objects.create(
         algorithm=run.algorithm,
         params=_clean(row.params),
-        data_counts=counts,
-        metrics=metrics,
+        data_counts=learnt["counts"],
+        data_fingerprint=learnt["fingerprint"],
+        metrics=_clean(row.metrics),
         champion_metrics=champion_metrics,
         training_seconds=round(time.perf_counter() - started, 2),
         artifact=artifact_name,
     )
-    new, old = _objective(metrics), _objective(champion_metrics)
-    if champion is None or (new is not None and (old is None or new > old)):
-        activate(version, reason=_decision(new, old, champion, won=True))
+    won, reason = _verdict(version, champion)
+    if won:
+        activate(version, reason=reason)
     else:
-        version.decision = _decision(new, old, champion, won=False)
+        version.decision = reason
         version.save(update_fields=["decision"])
     TrainingRun.objects.filter(pk=run.pk).update(
         status=TrainingRun.Status.SUCCEEDED, version=version, finished_at=timezone.now(), progress=1.0
@@ -135,11 +143,22 @@ def _record_version(run, row, counts, champion, champion_metrics, artifact_name,
     return version
 
 
-def _decision(new, old, champion, *, won: bool) -> str:
+def _verdict(version: ModelVersion, champion: ModelVersion | None) -> tuple[bool, str]:
+    """(activate it?, why). A different configuration must beat the active one on the same
+    held-out events (Gorse's rule). The active configuration itself, fitted again, scores exactly
+    what it did on that split, so its new version wins when, and only when, it learnt from
+    different data: otherwise new titles and events would never reach the site."""
+    new, old = _objective(version.metrics), _objective(version.champion_metrics)
+    score = f"{OBJECTIVE} {_fmt(new)}"
     if champion is None:
-        return f"activated: no active model before (held-out {OBJECTIVE} {_fmt(new)})"
+        return True, f"activated: no active model before (held-out {score})"
+    if _same_configuration(champion, version.algorithm, version.params):
+        if champion.data_fingerprint != version.data_fingerprint:
+            return True, f"activated: the configuration of {champion}, learnt from newer data (held-out {score})"
+        return False, f"kept inactive: the same configuration and data as {champion} (held-out {score})"
+    won = new is not None and (old is None or new > old)
     verb = "activated: beat" if won else "kept inactive: did not beat"
-    return f"{verb} {champion} on the same held-out events ({OBJECTIVE} {_fmt(new)} vs {_fmt(old)})"
+    return won, f"{verb} {champion} on the same held-out events ({score} vs {_fmt(old)})"
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ touched or not, so that the content model can recommend new titles.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -26,6 +28,10 @@ SIGNAL_TYPES = [t for t in Event.Type.values if t != Event.Type.VIEW]  # a page 
 class TrainingData:
     dataset: Dataset
     counts: dict
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.dataset)
 
 
 def build_training_data(*, include_views: bool = False) -> TrainingData:
@@ -56,6 +62,39 @@ def build_training_data(*, include_views: bool = False) -> TrainingData:
         "users_opted_out": User.objects.filter(personalization=False).count(),
     }
     return TrainingData(dataset, counts)
+
+
+def fingerprint(dataset: Dataset) -> str:
+    """A digest of everything a model learns from, the same whatever order the database returned
+    the events in: each event (user, title, weight, time, rating), the catalogue and its features,
+    and the users' declared features."""
+    user_ids = np.asarray(dataset.users.ids()[dataset.user_idx], dtype=np.int64)
+    item_ids = np.asarray(dataset.items.ids()[dataset.item_idx], dtype=np.int64)
+    rating = np.full(dataset.n_events, np.nan) if dataset.rating is None else dataset.rating
+    order = np.lexsort((dataset.timestamp, item_ids, user_ids))
+    digest = hashlib.sha256()
+    for column in (user_ids, item_ids, dataset.weight, dataset.timestamp, rating):
+        digest.update(np.ascontiguousarray(np.asarray(column)[order]).tobytes())
+    catalogue = sorted(zip(dataset.items.to_list(), *_feature_lists(dataset), strict=True))
+    digest.update(json.dumps([catalogue, _user_profiles(dataset)], default=str).encode())
+    return digest.hexdigest()
+
+
+def _feature_lists(dataset: Dataset) -> tuple[list, list, list]:
+    features = dataset.item_features or ItemFeatures.empty(dataset.n_items)
+    years = [None if np.isnan(year) else float(year) for year in features.years]
+    return features.tags, years, features.texts
+
+
+def _user_profiles(dataset: Dataset) -> list:
+    features = dataset.user_features
+    if features is None:
+        return []
+    numeric = {name: [None if np.isnan(v) else float(v) for v in values] for name, values in features.numeric.items()}
+    columns = numeric | features.categorical
+    names = sorted(columns)
+    users = dataset.users.to_list()
+    return [names, sorted([user, *(columns[name][i] for name in names)] for i, user in enumerate(users))]
 
 
 def item_features(title_ids) -> ItemFeatures:

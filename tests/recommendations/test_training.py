@@ -68,6 +68,24 @@ def test_training_data_leaves_out_opted_out_users_and_page_views(two_tastes):
     assert any("genre:Drama" in item_tags for item_tags in tags)
 
 
+def test_the_data_fingerprint_changes_with_what_models_learn_from_and_nothing_else(two_tastes):
+    users, groups = two_tastes
+    first = build_training_data().fingerprint
+    assert build_training_data().fingerprint == first  # whatever order the database returns rows in
+    title = groups[next(iter(groups))][0]
+    EventFactory(user=users[0], title=title, type="view")
+    assert build_training_data().fingerprint == first  # page views are not trained on
+    EventFactory(user=users[0], title=title, type="rate", value=2)
+    rated = build_training_data().fingerprint
+    assert rated != first
+    title.tags.add(TagFactory(facet=Facet.objects.get(slug="genre"), name="Thriller"))
+    tagged = build_training_data().fingerprint
+    assert tagged != rated
+    users[2].age = 31
+    users[2].save(update_fields=["age"])
+    assert build_training_data().fingerprint != tagged
+
+
 def test_a_first_run_is_evaluated_saved_and_activated(two_tastes):
     run = train("ease")
     assert run.status == "succeeded", run.error
@@ -91,6 +109,23 @@ def test_a_worse_model_is_kept_but_not_activated(two_tastes):
     assert worse.champion_metrics["all"]["ndcg@10"] > worse.metrics["all"]["ndcg@10"]
     assert "did not beat" in worse.decision
     assert ModelVersion.objects.count() == 2  # kept for the record, and for a manual activation
+
+
+def test_the_active_configuration_learnt_from_newer_data_replaces_it(two_tastes):
+    users, groups = two_tastes
+    first = train("ease", max_configs=1).version
+    newcomer = TitleFactory(title="Drama 10")
+    newcomer.tags.add(next(iter(groups)))
+    for user in users[:20]:  # the drama group takes to a new title
+        EventFactory(user=user, title=newcomer, type="rate", value=5, timestamp=timezone.now())
+    second = train("ease", max_configs=1).version
+    first.refresh_from_db()
+    assert second.params == first.params
+    assert second.is_active and not first.is_active
+    assert "learnt from newer data" in second.decision
+    # The same configuration on the same split: its score is the new version's, not fitted twice.
+    assert second.champion_metrics == second.metrics
+    assert newcomer.pk in set(serving.active().model.items.ids())
 
 
 def test_activate_and_roll_back(two_tastes):

@@ -131,7 +131,9 @@ def candidate_configs(search_space: dict[str, list], max_configs: int | None, se
 def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str, Any], log: Log) -> None:
     algorithm = get_algorithm(row.algorithm)
     started = time.perf_counter()
-    row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
+    # Nothing to choose (the hybrid tunes itself inside its fit): a validation fit would be wasted.
+    if algorithm.search_space():
+        row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
     row.tune_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -145,10 +147,12 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     recommended = recommend_indices(model, split, users, max(k, RECALL_K))
     row.recommend_seconds = time.perf_counter() - started
     row.metrics = score(split, users, recommended, k=k)
-    log(
-        f"{row.algorithm}: nDCG@{k} {row.metrics['all'][f'ndcg@{k}']:.4f} on test "
-        f"(validation {row.validation_ndcg:.4f}, {row.configs_tried} configs, tuned in {row.tune_seconds:.1f} s)"
+    tuning = (
+        f"validation {row.validation_ndcg:.4f}, {row.configs_tried} configs, tuned in {row.tune_seconds:.1f} s"
+        if row.configs_tried
+        else "no search space"
     )
+    log(f"{row.algorithm}: nDCG@{k} {row.metrics['all'][f'ndcg@{k}']:.4f} on test ({tuning})")
 
 
 def tune_on_validation(

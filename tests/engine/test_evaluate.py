@@ -43,6 +43,22 @@ class GroupModel(Recommender):
         return (self.item_group_[None, :] == group[:, None]).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class FixedGroupConfig(Config):
+    own_group: bool = True
+
+
+class FixedGroupModel(GroupModel):
+    """The good setting and nothing to tune."""
+
+    name = "fixed-test"
+    config_class = FixedGroupConfig
+
+    @classmethod
+    def search_space(cls):
+        return {}
+
+
 class BrokenModel(GroupModel):
     name = "broken-test"
 
@@ -54,6 +70,7 @@ class BrokenModel(GroupModel):
 def test_algorithms(monkeypatch):
     monkeypatch.setitem(registry._ALGORITHMS, "group-test", (__name__, "GroupModel"))
     monkeypatch.setitem(registry._ALGORITHMS, "broken-test", (__name__, "BrokenModel"))
+    monkeypatch.setitem(registry._ALGORITHMS, "fixed-test", (__name__, "FixedGroupModel"))
     GroupModel.fitted_on = []
 
 
@@ -92,6 +109,16 @@ def test_a_spent_tuning_budget_stops_the_search_after_the_defaults(test_algorith
     (row,) = evaluate_algorithms(data, ["group-test"], peers=False, tune_budget_seconds=0, log=messages.append)
     assert row.configs_tried == 1 and row.params == {"own_group": False}
     assert any("tuning budget" in m for m in messages)
+
+
+def test_an_algorithm_with_nothing_to_tune_is_fitted_once(test_algorithms, data):
+    split = temporal_split(data, seed=42)
+    messages = []
+    (row,) = evaluate_algorithms(data, ["fixed-test"], peers=False, split=split, log=messages.append)
+    assert GroupModel.fitted_on == [split.train]  # no validation fit whose choice would be empty
+    assert row.configs_tried == 0 and row.params == {}
+    assert row.metrics["all"]["hit_rate@10"] == 1.0
+    assert any("fixed-test: nDCG@10" in m and "no search space" in m for m in messages)
 
 
 def test_tuning_never_sees_a_test_event(test_algorithms, data):

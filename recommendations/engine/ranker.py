@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+MIN_CLASS_ROWS_TO_STOP_EARLY = 50
+SHORT_RUN_TREES = 50
 _NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
 
 
@@ -40,16 +42,22 @@ class BoostedTrees:
         """
         from sklearn.ensemble import HistGradientBoostingClassifier
 
+        rarer_class = min(int(np.sum(labels == 1)), int(np.sum(labels == 0)))
+        if rarer_class == 0:  # nothing to tell apart (a tiny data set): a constant score
+            return cls(_constant())
+        # Stopping early holds out a stratified tenth, which needs a few rows of each class;
+        # with fewer (a site's first days) a short fixed run of trees overfits less than a long one.
+        early_stopping = rarer_class >= MIN_CLASS_ROWS_TO_STOP_EARLY
         features = _fill_empty_columns(features)
         exported = []
         for bag in range(bags):
             model = HistGradientBoostingClassifier(
-                max_iter=max_iter,
+                max_iter=max_iter if early_stopping else min(max_iter, SHORT_RUN_TREES),
                 learning_rate=learning_rate,
                 max_leaf_nodes=max_leaf_nodes,
-                min_samples_leaf=min_samples_leaf,
+                min_samples_leaf=min(min_samples_leaf, max(1, len(labels) // 10)),
                 l2_regularization=1.0,
-                early_stopping=True,
+                early_stopping=early_stopping,
                 validation_fraction=0.1,
                 n_iter_no_change=20,
                 random_state=seed + 1000 * bag,
@@ -99,6 +107,14 @@ class BoostedTrees:
                 node = np.where(inner, child, node)
             total += a["value"][node]
         return total
+
+
+def _constant() -> dict[str, np.ndarray]:
+    """No trees: every row scores the same."""
+    arrays = {name: np.zeros(0, dtype=np.int64) for name in _NODE_FIELDS}
+    arrays |= {"value": np.zeros(0), "num_threshold": np.zeros(0)}
+    arrays |= {"tree_starts": np.zeros(0, dtype=np.int64), "baseline": np.asarray(0.0), "max_depth": np.asarray(0)}
+    return arrays
 
 
 def _fill_empty_columns(features: np.ndarray) -> np.ndarray:

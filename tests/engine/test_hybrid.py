@@ -1,5 +1,7 @@
 import numpy as np
 
+from recommendations.engine.base import Recommender
+from recommendations.engine.data import Dataset
 from recommendations.engine.hybrid import Hybrid
 from recommendations.engine.ranker import BoostedTrees
 from recommendations.engine.rerank import mmr_order
@@ -56,6 +58,37 @@ def test_a_column_missing_in_every_row_is_ignored_not_fatal():
     served = with_empty.copy()
     served[:, 1] = 2024.0  # a value first seen when serving takes no branch of its own
     np.testing.assert_allclose(ours.decision_function(served), ours.decision_function(with_empty), rtol=1e-9)
+
+
+def test_too_few_rows_of_a_class_still_give_a_ranker():
+    """A site's first days: a handful of positives cannot hold out a stratified tenth to stop on."""
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(200, 2))
+    labels = np.zeros(200, dtype=int)
+    labels[np.argsort(-features[:, 0])[:6]] = 1  # the six largest first values
+    few = BoostedTrees.fit(features, labels, seed=0, bags=2)
+    scores = few.decision_function(features)
+    assert scores[labels == 1].min() > np.median(scores[labels == 0])
+    labels[np.argsort(-features[:, 0])[1:]] = 0  # a single positive, which cannot be split at all
+    assert np.isfinite(BoostedTrees.fit(features, labels, seed=0).decision_function(features)).all()
+    # One class only: nothing to learn, every row scores the same (and the model saves as arrays).
+    none = BoostedTrees.fit(features, np.zeros(200, dtype=int), seed=0)
+    assert np.unique(none.decision_function(features)).size == 1
+    assert np.unique(none._walk_in_numpy(features)).size == 1
+
+
+def test_a_tiny_data_set_gets_recommendations(tmp_path):
+    data = Dataset.from_events(
+        ["u1", "u1", "u2", "u2", "u1"], ["m1", "m2", "m1", "m3", "m1"], ratings=[4, 5, 3, 4, 4],
+        timestamps=[1, 2, 3, 4, 5],
+    )  # fmt: skip
+    model = Hybrid(**FAST).fit(data)
+    items, _ = model.recommend(["u1", "u2", "new"], k=3)
+    assert items[0][0] == "m3" and items[1][0] == "m2"  # the one title each has not seen
+    assert sorted(items[2]) == ["m1", "m2", "m3"]
+    model.save(tmp_path / "tiny")
+    again, _ = Recommender.load(tmp_path / "tiny").recommend(["u1", "u2", "new"], k=3)
+    np.testing.assert_array_equal(again, items)
 
 
 def test_bagged_trees_score_the_mean_of_their_members():

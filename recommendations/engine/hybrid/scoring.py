@@ -1,0 +1,71 @@
+"""Array helpers of the hybrid: ranks, standardised scores, blends, the MMR head, item vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommendations.engine.base import Recommender
+from recommendations.engine.ranker import BoostedTrees
+from recommendations.engine.rerank import mmr_order
+
+
+def ranker_scores(ranker: BoostedTrees, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    return standardise(ranker.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(shape))
+
+
+def rows_for(model: Recommender, user_index: np.ndarray, history: sp.csr_matrix) -> sp.csr_matrix:
+    """Known users' rows from the model's own history (its time decay), unknown users' from `history`."""
+    known = user_index >= 0
+    if not known.any():
+        return history
+    own = model.history_[np.maximum(user_index, 0)]
+    return (sp.diags(known.astype(np.float32)) @ own + sp.diags((~known).astype(np.float32)) @ history).tocsr()
+
+
+def embeddings_from(models: dict[str, Recommender]) -> np.ndarray:
+    """Unit item vectors for diversity: MF factors when present, else content vectors, else one-hot."""
+    if "mf" in models:
+        vectors = models["mf"].item_factors_.astype(np.float32)
+    elif "content" in models and hasattr(models["content"], "item_vectors_"):
+        vectors = np.asarray(models["content"].item_vectors_.todense(), dtype=np.float32)
+    else:
+        return np.eye(next(iter(models.values())).n_items, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def top_after_mmr(candidates, relevance, embeddings, diversity, depth) -> np.ndarray:
+    head = np.argsort(-relevance, axis=1, kind="stable")[:, :depth]
+    head_items = np.take_along_axis(candidates, head, axis=1)
+    order = mmr_order(np.take_along_axis(relevance, head, axis=1), head_items, embeddings, diversity)
+    return np.take_along_axis(head_items, order, axis=1)
+
+
+def rank_positions(scores: np.ndarray) -> np.ndarray:
+    """0-based rank of every item per row (0 = best); -inf items rank last."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(scores.shape[1])[None, :].repeat(len(scores), axis=0), axis=1)
+    return ranks.astype(np.float32)
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(scores)
+    values = np.where(finite, scores, np.nan)
+    mean = np.nanmean(values, axis=1, keepdims=True)
+    std = np.nanstd(values, axis=1, keepdims=True)
+    return np.where(finite, (scores - mean) / np.where(std > 0, std, 1.0), -10.0)
+
+
+def blend(ranker: np.ndarray, fallback: np.ndarray, weight) -> np.ndarray:
+    return weight * ranker + (1 - weight) * fallback
+
+
+def sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-values))
+
+
+def with_prefix(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The saved arrays of one part of the model, under their own names."""
+    return {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}

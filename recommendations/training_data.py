@@ -71,7 +71,7 @@ def fingerprint(dataset: Dataset) -> str:
     user_ids = np.asarray(dataset.users.ids()[dataset.user_idx], dtype=np.int64)
     item_ids = np.asarray(dataset.items.ids()[dataset.item_idx], dtype=np.int64)
     rating = np.full(dataset.n_events, np.nan) if dataset.rating is None else dataset.rating
-    order = np.lexsort((dataset.timestamp, item_ids, user_ids))
+    order = np.lexsort((rating, dataset.weight, dataset.timestamp, item_ids, user_ids))  # ties too: a total order
     digest = hashlib.sha256()
     for column in (user_ids, item_ids, dataset.weight, dataset.timestamp, rating):
         digest.update(np.ascontiguousarray(np.asarray(column)[order]).tobytes())

@@ -21,6 +21,39 @@ class TestHybridContract(RecommenderContract):
         return Hybrid(**FAST)
 
 
+def test_validation_views_are_built_in_batches_that_change_nothing(monkeypatch):
+    from recommendations.engine.context import TimeContext
+    from recommendations.engine.hybrid import views
+    from recommendations.engine.registry import get_algorithm
+    from recommendations.engine.segments import SegmentLift
+    from tests.engine.contract import checkerboard
+
+    data = checkerboard()
+    hybrid = Hybrid(**FAST)
+    models = {name: get_algorithm(name)().fit(data) for name in FAST["components"]}
+    context = (TimeContext.from_data(data), SegmentLift.from_data(data))
+    users = np.arange(data.n_users)
+    relevant = data.matrix().tocsr()
+    folds = users % 2
+    short = views.first_events(data, data.users.to_list(), 3)
+    served_as_new = {"history": short, "seen": (short > 0).astype(np.float32).tocsr(), "feature_users": users}
+    unknown = np.full(len(users), -1)
+    whole = [
+        views.View.build(hybrid, models, context, users, relevant, folds),
+        views.View.build(hybrid, models, context, unknown, relevant, folds, **served_as_new),
+    ]
+    monkeypatch.setattr(views, "FEATURE_BATCH_USERS", 7)
+    batched = [
+        views.View.build(hybrid, models, context, users, relevant, folds),
+        views.View.build(hybrid, models, context, unknown, relevant, folds, **served_as_new),
+    ]
+    for one, other in zip(whole, batched, strict=True):
+        np.testing.assert_array_equal(other.candidates, one.candidates)
+        np.testing.assert_array_equal(other.rows, one.rows)
+        np.testing.assert_array_equal(other.hits, one.hits)
+    assert not np.array_equal(whole[0].rows, whole[1].rows)  # the two views differ: both paths are checked
+
+
 def test_exported_trees_predict_exactly_like_scikit_learn():
     from sklearn.ensemble import HistGradientBoostingClassifier
 

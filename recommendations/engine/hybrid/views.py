@@ -11,6 +11,7 @@ from recommendations.engine import metrics
 from recommendations.engine.data import Dataset
 
 OBJECTIVE_K = 10
+FEATURE_BATCH_USERS = 1024  # as many users as a serving batch
 
 
 @dataclass
@@ -26,9 +27,23 @@ class View:
 
     @classmethod
     def build(cls, hybrid, models, context, user_index, relevant, folds, history=None, seen=None, feature_users=None):
-        candidates, rows = hybrid._features(
-            models, context, user_index, history=history, seen=seen, feature_users=feature_users
-        )
+        parts = []
+        # Every component scores the whole catalogue for each user on the way: in batches, so that
+        # memory grows with the catalogue, not with catalogue × users (as serving does).
+        for start in range(0, max(len(user_index), 1), FEATURE_BATCH_USERS):
+            batch = slice(start, start + FEATURE_BATCH_USERS)
+            parts.append(
+                hybrid._features(
+                    models,
+                    context,
+                    user_index[batch],
+                    history=None if history is None else history[batch],
+                    seen=None if seen is None else seen[batch],
+                    feature_users=None if feature_users is None else feature_users[batch],
+                )
+            )
+        candidates = np.concatenate([part[0] for part in parts])
+        rows = np.concatenate([part[1] for part in parts])
         hits = np.asarray(relevant[np.arange(len(user_index))[:, None], candidates].todense(), dtype=bool)
         return cls(candidates, rows, hits, relevant, folds, hybrid._buckets(rows))
 

@@ -54,6 +54,21 @@ def test_validation_views_are_built_in_batches_that_change_nothing(monkeypatch):
     assert not np.array_equal(whole[0].rows, whole[1].rows)  # the two views differ: both paths are checked
 
 
+def test_a_catalogue_too_large_for_dense_components_leaves_them_out(tmp_path):
+    from tests.engine.contract import checkerboard, item_group
+
+    data = checkerboard()  # 40 items
+    model = Hybrid(**FAST, dense_item_limit=39).fit(data)
+    assert "ease" not in model.components_ and "itemknn" in model.components_
+    items, _ = model.recommend(["u0", "u1"], k=3)
+    assert [item_group(i) for i in items[0]] == [0, 0, 0] and [item_group(i) for i in items[1]] == [1, 1, 1]
+    model.save(tmp_path / "large")
+    loaded = Recommender.load(tmp_path / "large")
+    assert set(loaded.components_) == set(model.components_)
+    np.testing.assert_array_equal(loaded.recommend(["u0", "u1"], k=3)[0], items)
+    assert "ease" in Hybrid(**FAST, dense_item_limit=40).fit(data).components_
+
+
 def test_exported_trees_predict_exactly_like_scikit_learn():
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -37,6 +37,7 @@ from recommendations.engine.segments import SegmentLift
 from recommendations.engine.splits import Split, validation_split
 
 PERSONAL = {"ease", "itemknn", "mf", "content", "neural"}  # components that can explain with a watched title
+DENSE_IN_ITEMS = {"ease"}  # fits hold an items × items dense matrix: memory grows as n², time as n³
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class HybridConfig(Config):
     # ranker seeds) 3 raised nDCG@10 by 1.6 % on ML-100K and 2.8 % on latest-small.
     ranker_bags: int = 3
     ranker_phases: int = 2  # at most this many validation splits, each cut from the previous one's training part
+    # Above this many items the components in DENSE_IN_ITEMS are left out. EASE's inverse takes
+    # about 10 s at 10,000 items and grows as n³ (some 10 minutes at 40,000, with 13 GB for the
+    # float64 matrix), and the hybrid fits it about nine times (tuning, phases, refit). ItemKNN
+    # (sparse) stays as the item-to-item model. None: no limit.
+    dense_item_limit: int | None = 20_000
 
 
 class Hybrid(Recommender):
@@ -82,8 +88,9 @@ class Hybrid(Recommender):
     def _fit(self, data: Dataset, history: sp.csr_matrix) -> None:
         clock = StageClock()
         inner = validation_split(data, seed=self.config.seed)
+        self.component_names_ = self._usable_components(data.n_items)
         self.params_ = {}
-        for name in self.config.components:
+        for name in self.component_names_:
             self.params_[name] = self._component_params(name, inner)
             clock.lap(f"tune {name}")
         fold_of_user = np.random.default_rng(self.config.seed).permutation(data.n_users) % self.config.ranker_folds
@@ -94,7 +101,7 @@ class Hybrid(Recommender):
         # rows enough in one, and each phase costs a fit of every component.
         phases, split, budget = [], inner, self.config.max_training_users
         while len(phases) < self.config.ranker_phases and budget > 0:
-            models = {name: self._make(name).fit(split.train) for name in self.config.components}
+            models = {name: self._make(name).fit(split.train) for name in self.component_names_}
             clock.lap("fit components on validation phases")
             context = (TimeContext.from_data(split.train), SegmentLift.from_data(split.train))
             phases.append((models, self._validation_views(models, context, split, fold_of_user, budget)))
@@ -114,11 +121,16 @@ class Hybrid(Recommender):
         self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
         self._choose_blend_and_diversity(phases[0][1], out_of_fold)
         clock.lap("blend and diversity")
-        self.components_ = {name: self._make(name).fit(data) for name in self.config.components}
+        self.components_ = {name: self._make(name).fit(data) for name in self.component_names_}
         self.context_, self.segments_ = TimeContext.from_data(data), SegmentLift.from_data(data)
         self.embeddings_ = self._item_embeddings()
         clock.lap("refit components")
         self.fit_seconds_ = clock.seconds
+
+    def _usable_components(self, n_items: int) -> tuple[str, ...]:
+        limit = self.config.dense_item_limit
+        too_large = limit is not None and n_items > limit
+        return tuple(name for name in self.config.components if not (too_large and name in DENSE_IN_ITEMS))
 
     def _make(self, name: str) -> Recommender:
         return get_algorithm(name)(**self.params_.get(name, {}))
@@ -231,7 +243,7 @@ class Hybrid(Recommender):
         Not popularity around the user's own time: a new user's few events may be years older
         than what they watch next.
         """
-        names = list(self.config.components)
+        names = list(self.component_names_)
         column = component_score_column(names, "popularity") if "popularity" in names else LOG_POPULARITY_COLUMN
         return standardise(rows[..., column])
 
@@ -341,6 +353,7 @@ class Hybrid(Recommender):
 
     def _extra_meta(self) -> dict:
         return {
+            "components": list(self.component_names_),
             "params": self.params_,
             "diversity": self.diversity_,
             "popularity_penalty": self.popularity_penalty_,
@@ -354,6 +367,7 @@ class Hybrid(Recommender):
         self.context_ = TimeContext(with_prefix(state, "context_"))
         self.segments_ = SegmentLift(with_prefix(state, "segments_"))
         self.params_ = extra["params"]
+        self.component_names_ = tuple(extra.get("components", self.config.components))
         self.diversity_ = float(extra["diversity"])
         self.popularity_penalty_ = float(extra["popularity_penalty"])
         self.blend_ = np.asarray(extra["blend"], dtype=np.float64)
@@ -364,7 +378,7 @@ class Hybrid(Recommender):
             model.save(directory / "components" / name)
 
     def _load_extra(self, directory: Path) -> None:
-        self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.config.components}
+        self.components_ = {name: Recommender.load(directory / "components" / name) for name in self.component_names_}
         self.embeddings_ = self._item_embeddings()
 
 

@@ -92,7 +92,9 @@ def main() -> None:
 
     rng = np.random.default_rng(args.seed)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    movie_ids = np.sort(rng.choice(np.arange(1, 3953), size=args.movies, replace=False))
+    # The real ids run to 3,952 with gaps; a larger catalogue keeps the same share of gaps.
+    top_id = 3952 if args.movies <= 3706 else round(args.movies * 3952 / 3706)
+    movie_ids = np.sort(rng.choice(np.arange(1, top_id + 1), size=args.movies, replace=False))
     write_lines(args.out_dir / "movies.dat", movie_lines(rng, movie_ids))
     write_lines(args.out_dir / "users.dat", user_lines(rng, args.users))
     counts = activity(rng, args.users, args.ratings, args.movies)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from recommendations.engine.evaluate import cut_split, evaluate_algorithms, recommend_indices, score
@@ -199,6 +199,11 @@ def save_artifact(model, run: TrainingRun) -> str:
 
 def _fail(run: TrainingRun, error: BaseException) -> None:
     log.error("training run %s failed: %s", run.pk, error)
+    # A fit takes minutes; the database connection may have died meanwhile (a restart, a dropped
+    # socket), perhaps causing the error. Reconnect rather than lose the failure, which would
+    # leave the run "running" for ever.
+    if not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
     detail = str(error) if isinstance(error, TrainingError) else "".join(traceback.format_exception(error))[-4000:]
     TrainingRun.objects.filter(pk=run.pk).update(
         status=TrainingRun.Status.FAILED, error=f"{type(error).__name__}: {detail}", finished_at=timezone.now()

@@ -152,6 +152,23 @@ def test_a_run_failing_at_the_last_step_leaves_the_active_model_alone(two_tastes
     assert ModelVersion.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_database_connection_died_is_still_recorded_as_failed(two_tastes, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no connection to lose")
+
+    def connection_lost(model, run):
+        connection.connection.close()  # as a server restart or a dropped socket would leave it
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr(training, "save_artifact", connection_lost)
+    run = train("popularity")
+    assert run.status == "failed" and "OSError: storage unreachable" in run.error
+    assert not ModelVersion.objects.exists()
+
+
 def test_too_little_data_fails_with_a_clear_message():
     EventFactory.create_batch(3, type="rate", value=4)
     run = train("ease")

@@ -1,3 +1,4 @@
+import importlib
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,12 @@ def _empty_cache():
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher is slow on purpose (about 0.5 s each here)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def builtin_facets(transactional_db):
+    """For transactional tests: the previous one's flush deleted the facets their data migration
+    created (genre, category...); create them again as that migration does."""
+    from django.apps import apps
+
+    importlib.import_module("catalog.migrations.0002_builtin_facets").create_facets(apps, None)

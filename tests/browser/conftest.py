@@ -22,7 +22,6 @@ Chromium comes from Debian (``apt-get install chromium``; .ci/run installs it), 
 ``CHROMIUM_PATH`` overrides its location. Without it the tests skip, except in CI where that is a failure.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
@@ -91,11 +90,8 @@ def browser(_allow_orm_beside_playwrights_loop):
 
 
 @pytest.fixture(autouse=True)
-def _builtin_facets(transactional_db):
+def _builtin_facets(builtin_facets):
     """Create the built-in facets again (the previous test's flush deleted them), as their data migration does."""
-    from django.apps import apps
-
-    importlib.import_module("catalog.migrations.0002_builtin_facets").create_facets(apps, None)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ shares: the database, the broker and the storage the artifacts are saved to (MED
 check here reads from the database or loads the model from storage in this process.
 """
 
-import importlib
 import json
 import threading
 import time
@@ -32,11 +31,8 @@ VISIBILITY_TIMEOUT = 3  # seconds; the killed worker's task is handed out again 
 
 
 @pytest.fixture(autouse=True)
-def _builtin_facets(transactional_db):
+def _builtin_facets(builtin_facets):
     """The previous transactional test's flush deleted the facets their data migration created."""
-    from django.apps import apps
-
-    importlib.import_module("catalog.migrations.0002_builtin_facets").create_facets(apps, None)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts import services as privacy
@@ -152,13 +153,9 @@ def test_a_run_failing_at_the_last_step_leaves_the_active_model_alone(two_tastes
     assert ModelVersion.objects.count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no connection to lose")
 @pytest.mark.django_db(transaction=True)
-def test_a_run_whose_database_connection_died_is_still_recorded_as_failed(two_tastes, monkeypatch):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no connection to lose")
-
+def test_a_run_whose_database_connection_died_is_still_recorded_as_failed(builtin_facets, two_tastes, monkeypatch):
     def connection_lost(model, run):
         connection.connection.close()  # as a server restart or a dropped socket would leave it
         raise OSError("storage unreachable")

@@ -29,9 +29,10 @@ def paginated_results(*, query: str, page_number: str | None, size: int = PAGE_S
     return Paginator(search_titles(query), size).get_page(page_number)
 
 
-def search_titles(query: str) -> QuerySet:
-    """Published titles matching the query, best first, with only the columns a card shows."""
-    titles = Title.objects.published().only(*CARD_FIELDS)
+def search_titles(query: str, *, drafts: bool = False) -> QuerySet:
+    """Published titles (and drafts too, for editors) matching the query, best first, with only
+    the columns a card shows."""
+    titles = (Title.objects.all() if drafts else Title.objects.published()).only(*CARD_FIELDS)
     if _on_postgres():
         return _full_text_search(titles, query)
     return _substring_search(titles, query)

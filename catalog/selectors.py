@@ -87,6 +87,7 @@ class TitleFilters:
     year_from: int | None = None
     year_to: int | None = None
     language: str = ""
+    status: str = "published"  # "published", "draft" or "any": editors list drafts through the API
 
 
 # --- Querysets -------------------------------------------------------------------------------
@@ -198,8 +199,11 @@ def paginated_titles(
 
 
 def filtered_titles(filters: TitleFilters) -> QuerySet:
-    """Published titles matching every filter, with only the columns a card shows."""
-    titles = Title.objects.published().only(*CARD_FIELDS)
+    """Titles matching every filter (published ones unless `status` says otherwise), with only
+    the columns a card shows."""
+    titles = Title.objects.only(*CARD_FIELDS)
+    if filters.status != "any":
+        titles = titles.filter(is_published=filters.status == "published")
     if filters.kind:
         titles = titles.filter(kind=filters.kind)
     for tag in filters.tags:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from catalog import search, selectors
 from catalog.filters import MAX_QUERY_LENGTH, YEAR_RANGE, TagReferencesField
 from catalog.models import Tag, Title
+from config.api import is_editor
 
 API_SORTS = ("title", "newest", "year", "popular")
+STATUSES = ("published", "draft", "any")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -32,6 +34,11 @@ class TitleFilter(django_filters.FilterSet):
     year_to = YearFilter(method="noop", min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1])
     search = django_filters.CharFilter(method="noop", max_length=MAX_QUERY_LENGTH, help_text="Words to search for.")
     sort = django_filters.ChoiceFilter(method="noop", choices=[(s, s) for s in API_SORTS])
+    status = django_filters.ChoiceFilter(
+        method="noop",
+        choices=[(s, s) for s in STATUSES],
+        help_text="Editors only: `draft` lists unpublished titles, `any` both (default `published`).",
+    )
 
     class Meta:
         model = Title
@@ -43,21 +50,26 @@ class TitleFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
         tags = self._tags(self.request.query_params.getlist("tag") if self.request else [])
+        status = data.get("status") or "published"
+        if status != "published" and not (self.request and is_editor(self.request.user)):
+            raise PermissionDenied("Only editors can list drafts.")
         filters = selectors.TitleFilters(
             kind=data.get("kind") or "",
             tags=tuple(tags),
             skill_level=data.get("level") or "",
             year_from=data.get("year_from"),
             year_to=data.get("year_to"),
+            status=status,
         )
         titles = selectors.filtered_titles(filters)
         if data.get("facet"):
             titles = titles.filter(pk__in=Tag.objects.filter(facet__slug=data["facet"]).values("titles"))
         query = " ".join((data.get("search") or "").split())
+        drafts = status != "published"
         if query and not data.get("sort"):
-            return search.search_titles(query).filter(pk__in=titles.values("pk"))  # best match first
+            return search.search_titles(query, drafts=drafts).filter(pk__in=titles.values("pk"))  # best match first
         if query:
-            titles = titles.filter(pk__in=search.search_titles(query).values("pk"))
+            titles = titles.filter(pk__in=search.search_titles(query, drafts=drafts).values("pk"))
         return titles.order_by(*selectors.SORTS[data.get("sort") or "title"])
 
     def _tags(self, references: list[str]) -> list[Tag]:

@@ -27,7 +27,8 @@ class TitleViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Published titles for everyone; editors also see drafts (by id) and create, change and tag titles."""
+    """Published titles for everyone; editors also see drafts (by id, or listed with `status`) and
+    create, change and tag titles."""
 
     permission_classes = [IsEditorOrReadOnly]
     lookup_value_converter = "id"

@@ -72,6 +72,25 @@ def test_detail_and_drafts(anon, api, editor, catalogue):
     assert anon.get(f"{TITLES}999999999999999999/").status_code == 404
 
 
+def test_editors_list_drafts_on_request(editor, catalogue):
+    editors = client_for(editor)
+    assert "Secret draft" not in _titles(editors, page_size=100)  # the default is what readers see
+    assert _titles(editors, status="draft") == ["Secret draft"]
+    assert _titles(editors, status="any", page_size=100) == ["New comedy", "Old drama", "Python basics", "Secret draft"]
+    assert _titles(editors, status="draft", search="secret") == ["Secret draft"]
+    assert _titles(editors, status="draft", search="secret", sort="title") == ["Secret draft"]
+    assert _titles(editors, status="draft", kind="course") == []
+
+
+@pytest.mark.parametrize("status", ["draft", "any"])
+def test_only_editors_list_drafts(anon, api, catalogue, status):
+    for client in (anon, api):
+        response = client.get(TITLES, {"status": status})
+        assert response.status_code == 403
+        assert "Only editors" in str(response.json())
+    assert anon.get(TITLES, {"status": "unpublished"}).json()["errors"]["status"]
+
+
 def test_similar_has_reasons(anon, catalogue):
     other = TitleFactory(title="Another drama")
     other.tags.add(catalogue["drama"])

@@ -38,6 +38,8 @@ _TRUSTED_RATING = Case(
     When(stats__rating_count__gte=MIN_RATINGS, then=F("stats__rating_mean")), default=None, output_field=FloatField()
 )
 
+STATUSES = ("published", "draft", "any")  # which titles a list holds; drafts are for editors
+
 # Every sort ends on title and pk so that pages never shuffle between requests. Titles without
 # activity statistics (no TitleStats row yet) sort after those with them.
 SORTS = {
@@ -87,7 +89,7 @@ class TitleFilters:
     year_from: int | None = None
     year_to: int | None = None
     language: str = ""
-    status: str = "published"  # "published", "draft" or "any": editors list drafts through the API
+    status: str = "published"  # one of STATUSES
 
 
 # --- Querysets -------------------------------------------------------------------------------

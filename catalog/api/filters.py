@@ -14,7 +14,6 @@ from catalog.models import Tag, Title
 from config.api import is_editor
 
 API_SORTS = ("title", "newest", "year", "popular")
-STATUSES = ("published", "draft", "any")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -36,7 +35,7 @@ class TitleFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(method="noop", choices=[(s, s) for s in API_SORTS])
     status = django_filters.ChoiceFilter(
         method="noop",
-        choices=[(s, s) for s in STATUSES],
+        choices=[(s, s) for s in selectors.STATUSES],
         help_text="Editors only: `draft` lists unpublished titles, `any` both (default `published`).",
     )
 

@@ -164,33 +164,3 @@ def test_mmr_pushes_a_near_duplicate_down():
     relevance = np.array([[1.0, 0.95, 0.8]])
     order = mmr_order(relevance, np.array([[0, 1, 2]]), embeddings, 0.5)
     assert order.tolist() == [[0, 2, 1]]
-
-
-def test_the_taste_columns_say_how_mainstream_each_viewer_is():
-    """A viewer of blockbusters gets a higher taste column than a viewer of niche titles; a title
-    marked "not interested" is not part of a taste, and a candidate's second column is its
-    popularity against it."""
-    from recommendations.engine.context import TimeContext
-    from recommendations.engine.hybrid.features import TASTE_COLUMNS, candidate_features
-    from recommendations.engine.registry import get_algorithm
-    from recommendations.engine.segments import SegmentLift
-
-    fans = [f"fan{i}" for i in range(20)]
-    events = [(fan, hit) for fan in fans for hit in ("hit1", "hit2", "hit3")]
-    events += [("mainstream", "hit1"), ("mainstream", "hit2"), ("mainstream", "rare1")]
-    events += [("niche", "rare1"), ("niche", "rare2"), ("niche", "hit3")]
-    weights = [1.0] * (len(events) - 1) + [-3.0]  # the niche viewer turned down the one hit they met
-    users, items = zip(*events, strict=True)
-    data = Dataset.from_events(users, items, weights=weights)
-    models = {"popularity": get_algorithm("popularity")().fit(data)}
-    context = (TimeContext.from_data(data), SegmentLift.from_data(data))
-    viewers = data.users.indices(["mainstream", "niche"])
-    candidates, rows = candidate_features(models, context, viewers, n_candidates=5)
-
-    taste = rows[:, 0, TASTE_COLUMNS][:, 0]
-    log_popularity = np.log1p(models["popularity"].popularity_ * 1000)
-    expected_niche = log_popularity[data.items.indices(["rare1", "rare2"])].mean()
-    assert taste[0] > taste[1]
-    np.testing.assert_allclose(taste[1], expected_niche, rtol=1e-5)
-    against = rows[..., TASTE_COLUMNS][..., 1]
-    np.testing.assert_allclose(against, log_popularity[candidates] - taste[:, None], rtol=1e-5, atol=1e-5)

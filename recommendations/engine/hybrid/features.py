@@ -14,10 +14,6 @@ ITEM_TO_ITEM = ("ease", "itemknn")  # also scored from the user's most recent it
 # The first columns, whatever the components: log popularity, log history length, year, log best rank.
 LOG_POPULARITY_COLUMN = 0
 HISTORY_LENGTH_COLUMN = 1
-# The last two: how mainstream the viewer's taste is (the mean log popularity of what they engaged
-# with) and each candidate's log popularity against it, so that trees can weigh popularity per
-# viewer. Only the ranker of known users reads them (see `blank_taste_columns`).
-TASTE_COLUMNS = slice(-2, None)
 
 
 def component_score_column(components, name: str) -> int:
@@ -80,10 +76,7 @@ def candidate_features(
     years = reference.item_features.years[candidates]
     length = np.repeat(np.log1p(np.diff(history.indptr))[:, None], width, axis=1)
     # Kept first so that their positions do not depend on how many components there are.
-    log_popularity = np.log1p(popularity * 1000)
-    taste = _mainstream_taste(history, np.log1p(reference.popularity_ * 1000))
-    columns += [np.repeat(taste[:, None], width, axis=1), log_popularity - taste[:, None]]
-    columns = [log_popularity, length, years, np.log1p(take(best))] + columns
+    columns = [np.log1p(popularity * 1000), length, years, np.log1p(take(best))] + columns
     return candidates, np.stack(columns, axis=-1).astype(np.float32)
 
 
@@ -93,20 +86,3 @@ def masked_scores(model: Recommender, user_index, history, seen) -> np.ndarray:
     rows, cols = seen.nonzero()
     scores[rows, cols] = -np.inf
     return scores
-
-
-def blank_taste_columns(rows: np.ndarray) -> None:
-    """Make the taste columns constant, in place, for the short-history ranker: three events say
-    little about a taste. On ML-100K development splits (seeds 1-20) the columns lowered new users'
-    nDCG@10 in that ranker (-0.0009, standard error 0.0009) while they raised known users' in the
-    other (+0.0011, standard error 0.0005)."""
-    rows[..., TASTE_COLUMNS] = 0.0
-
-
-def _mainstream_taste(history, item_log_popularity: np.ndarray) -> np.ndarray:
-    """Mean log popularity of each user's positive history items; NaN for a user with none."""
-    positive = (history > 0).astype(np.float32).tocsr()
-    counts = np.asarray(positive.sum(axis=1)).ravel()
-    totals = positive @ item_log_popularity.astype(np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)

@@ -15,7 +15,6 @@ from recommendations.engine.data import Dataset
 from recommendations.engine.hybrid.features import (
     HISTORY_LENGTH_COLUMN,
     LOG_POPULARITY_COLUMN,
-    blank_taste_columns,
     candidate_features,
     component_score_column,
     masked_scores,
@@ -114,10 +113,7 @@ class Hybrid(Recommender):
         # sign-ups), which behave differently and would otherwise be a small minority of its rows.
         out_of_fold = []
         for which in (0, 1):
-            view = View.concat([views[which] for _, views in phases])
-            if which == 1:
-                blank_taste_columns(view.rows)
-            ranker, scores = self._cross_fit_ranker(view)
+            ranker, scores = self._cross_fit_ranker(View.concat([views[which] for _, views in phases]))
             out_of_fold.append(scores[: len(phases[0][1][which].folds)])  # phase 0's users come first
             setattr(self, ("ranker_", "cold_ranker_")[which], ranker)
         clock.lap("rankers")
@@ -277,10 +273,7 @@ class Hybrid(Recommender):
         ranker = np.empty(candidates.shape, dtype=np.float64)
         for trees, users in ((self.cold_ranker_, buckets == 0), (self.ranker_, buckets > 0)):
             if users.any():  # each user through one ranker only: the trees are the serving cost
-                user_rows = rows[users]  # a copy: the fallback below reads `rows`
-                if trees is self.cold_ranker_:
-                    blank_taste_columns(user_rows)
-                ranker[users] = ranker_scores(trees, user_rows, candidates[users].shape)
+                ranker[users] = ranker_scores(trees, rows[users], candidates[users].shape)
         fallback = self._fallback_scores(rows)
         relevance = blend(ranker, fallback, self.blend_[buckets][:, None])
         warm = buckets == len(self.blend_) - 1

@@ -132,6 +132,10 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TRAINING_TIME_LIMIT = int(env_str("TRAINING_TIME_LIMIT", str(2 * 60 * 60)))  # seconds; the task is killed after
+# Seconds an algorithm's search over configurations may take in a training run (its defaults are
+# always tried). The hybrid searches once per component in each of its two fits (held-out, then
+# all data): twelve budgets, some 30 % of the time limit, leaving the rest for the fits themselves.
+TRAINING_TUNE_BUDGET = float(env_str("TRAINING_TUNE_BUDGET", str(TRAINING_TIME_LIMIT / 40)))
 # Redis hands a message that was not acknowledged within this many seconds to a worker again. With
 # late acknowledgement a task still running is not acknowledged yet, so this must outlast the longest
 # task (Redis's default, 1 hour, is shorter than a training run may take: a second worker would start

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -86,9 +87,14 @@ def _train(run: TrainingRun, report: Progress, started: float) -> ModelVersion:
         raise TrainingError(f"only {data.counts['events']} events allowed for training; need at least {MIN_EVENTS}")
     split = cut_split(data.dataset, seed=run.options.get("seed", 42))
     report(f"tuning on validation and scoring on held-out events ({data.counts['events']} events)", 0.1)
-    max_configs = run.options.get("max_configs", DEFAULT_MAX_CONFIGS)
     row = evaluate_algorithms(
-        data.dataset, [run.algorithm], peers=False, split=split, max_configs=max_configs, log=log.info
+        data.dataset,
+        [run.algorithm],
+        peers=False,
+        split=split,
+        max_configs=run.options.get("max_configs", DEFAULT_MAX_CONFIGS),
+        tune_budget_seconds=run.options.get("tune_budget_seconds", settings.TRAINING_TUNE_BUDGET),
+        log=log.info,
     )[0]
     if row.error:
         raise TrainingError(row.error)

@@ -134,6 +134,9 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     # Nothing to choose (the hybrid tunes itself inside its fit): a validation fit would be wasted.
     if algorithm.search_space():
         row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
+    elif search["budget_seconds"] is not None and _tunes_inside(algorithm):
+        # Its tuning happens inside the fit, so the budget has to travel with its configuration.
+        row.params = {"tune_budget_seconds": search["budget_seconds"]}
     row.tune_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -153,6 +156,11 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
         else "no search space"
     )
     log(f"{row.algorithm}: nDCG@{k} {row.metrics['all'][f'ndcg@{k}']:.4f} on test ({tuning})")
+
+
+def _tunes_inside(algorithm: type[Recommender]) -> bool:
+    """Whether the algorithm tunes parts of itself during its fit (the hybrid, its components)."""
+    return "tune_budget_seconds" in {f.name for f in fields(algorithm.config_class)}
 
 
 def tune_on_validation(

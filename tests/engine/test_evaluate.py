@@ -239,3 +239,20 @@ def test_bpr_is_reproducible_with_a_seed():
     first = ImplicitBPR(factors=4, iterations=20, seed=3).fit(data).score(["u0", "u1"])
     second = ImplicitBPR(factors=4, iterations=20, seed=3).fit(data).score(["u0", "u1"])
     np.testing.assert_array_equal(first, second)
+
+
+def test_a_tuning_budget_reaches_an_algorithm_that_tunes_inside_its_fit():
+    """The hybrid has no search space of its own: a budget has to become part of its
+    configuration, and with none left its components keep their defaults."""
+    from recommendations.engine.hybrid import Hybrid
+
+    data = checkerboard()
+    options = {"peers": False, "max_configs": 2, "log": lambda message: None}
+    unlimited = evaluate_algorithms(data, ["hybrid"], **options)[0]
+    spent = evaluate_algorithms(data, ["hybrid"], tune_budget_seconds=0, **options)[0]
+    assert unlimited.error is None and spent.error is None
+    assert unlimited.params == {} and spent.params == {"tune_budget_seconds": 0}
+    model = Hybrid(**spent.params).fit(data)
+    for name, params in model.params_.items():
+        algorithm = registry.get_algorithm(name)
+        assert params == evaluate._chosen(algorithm, {}), name  # the defaults: nothing else was tried

@@ -101,6 +101,20 @@ def test_a_first_run_is_evaluated_saved_and_activated(two_tastes):
     assert len(served.model.similar_items(two_tastes[1][next(iter(two_tastes[1]))][0].pk, k=3)[0]) == 3
 
 
+def test_the_tuning_budget_bounds_every_search_and_travels_with_the_hybrid(two_tastes, settings):
+    """TRAINING_TUNE_BUDGET reaches both kinds of search: an algorithm's own (at 0 s only its
+    defaults are tried) and the one the hybrid runs inside its fit, where it is part of the
+    configuration, so that the refit on all data keeps to it too."""
+    from recommendations.engine.evaluate import _chosen
+    from recommendations.engine.registry import get_algorithm
+
+    settings.TRAINING_TUNE_BUDGET = 0
+    defaults = _chosen(get_algorithm("mf"), {})
+    assert train("mf", max_configs=6).version.params == defaults
+    assert train("mf", max_configs=6, tune_budget_seconds=600).version.params != defaults  # a run's own budget
+    assert train("hybrid").version.params == {"tune_budget_seconds": 0}
+
+
 def test_a_worse_model_is_kept_but_not_activated(two_tastes):
     best = train("ease").version
     worse = train("popularity").version

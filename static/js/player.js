@@ -12,6 +12,9 @@
   const FINISHED_AT = 0.95;
   let completed = form.dataset.completed === "true";
   let reported = Number(form.dataset.start) || 0;
+  // Reports go one after another: two requests in flight may be handled and answered in either
+  // order, which could store 20 % after 30 % (resume would go back) and show the older answer.
+  let queue = Promise.resolve();
 
   function send(type, value, { beacon = false } = {}) {
     const body = JSON.stringify({ title: titleId, type: type, value: value });
@@ -43,15 +46,21 @@
     if (fraction === reported && !(fraction >= FINISHED_AT && !completed)) return;
     reported = fraction;
     const percent = Math.round(fraction * 100) + "%";
-    send("progress", fraction, options)
-      .then(function (data) {
-        status.textContent = data && data.paused ? "History is paused: progress not saved." : "Progress saved: " + percent + ".";
-        if (fraction >= FINISHED_AT && !completed) {
-          completed = true;
-          return send("complete", null).then(function () { status.textContent = "Finished. Well done!"; });
-        }
-      })
-      .catch(function (error) { status.textContent = "Could not save progress (" + error.message + ")."; });
+    if (options && options.beacon) {  // the page is going away: nothing left to wait for
+      send("progress", fraction, options);
+      return;
+    }
+    queue = queue.then(function () {
+      return send("progress", fraction)
+        .then(function (data) {
+          status.textContent = data && data.paused ? "History is paused: progress not saved." : "Progress saved: " + percent + ".";
+          if (fraction >= FINISHED_AT && !completed) {
+            completed = true;
+            return send("complete", null).then(function () { status.textContent = "Finished. Well done!"; });
+          }
+        })
+        .catch(function (error) { status.textContent = "Could not save progress (" + error.message + ")."; });
+    });
   }
 
   // --- Movies: a timeline that advances 1 % a second while playing ----------------------

@@ -94,6 +94,9 @@ class TitleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def drafts(self):
+        return self.filter(is_published=False)
+
     def movies(self):
         return self.filter(kind=Title.Kind.MOVIE)
 

@@ -50,7 +50,8 @@ class TitleFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         tags = self._tags(self.request.query_params.getlist("tag") if self.request else [])
         status = data.get("status") or "published"
-        if status != "published" and not (self.request and is_editor(self.request.user)):
+        drafts = status != "published"
+        if drafts and not (self.request and is_editor(self.request.user)):
             raise PermissionDenied("Only editors can list drafts.")
         filters = selectors.TitleFilters(
             kind=data.get("kind") or "",
@@ -64,7 +65,6 @@ class TitleFilter(django_filters.FilterSet):
         if data.get("facet"):
             titles = titles.filter(pk__in=Tag.objects.filter(facet__slug=data["facet"]).values("titles"))
         query = " ".join((data.get("search") or "").split())
-        drafts = status != "published"
         if query and not data.get("sort"):
             return search.search_titles(query, drafts=drafts).filter(pk__in=titles.values("pk"))  # best match first
         if query:

@@ -123,6 +123,10 @@ def _params(algorithm: type[Recommender], text: str | None) -> dict:
     unknown = sorted(set(params) - known)
     if unknown:
         raise UsageError(f"{algorithm.name} has no parameter {', '.join(unknown)}; it has {', '.join(sorted(known))}")
+    try:
+        algorithm.config_class(**params)  # a configuration that checks its values says what is wrong
+    except ValueError as error:
+        raise UsageError(f"{algorithm.name}: {error}") from None
     return params
 
 

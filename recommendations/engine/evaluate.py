@@ -25,7 +25,7 @@ from recommendations.engine.base import Recommender
 from recommendations.engine.data import Dataset
 from recommendations.engine.peers import IMPLICIT_PEERS, PEER_NAMES, implicit_available
 from recommendations.engine.registry import algorithm_names, get_algorithm
-from recommendations.engine.splits import Split, random_split, temporal_split, validation_split
+from recommendations.engine.splits import Split, cut_split, validation_split
 
 OBJECTIVE_K = 10  # validation objective: nDCG@10, whatever k the report uses
 RECALL_K = 20
@@ -69,7 +69,7 @@ def evaluate_algorithms(
     """
     log = log or _log_to_stderr
     split = split or cut_split(dataset, protocol=protocol, seed=seed)
-    validation = validation_split(split.train, seed=seed)
+    validation = validation_split(split.train, seed=seed, protocol=split.protocol)
     rows = []
     for name in plan(algorithms, peers=peers, log=log):
         row = Row(algorithm=name, peer=name in PEER_NAMES)
@@ -81,13 +81,6 @@ def evaluate_algorithms(
             log(f"{name}: failed\n{traceback.format_exc()}")
         rows.append(row)
     return rows
-
-
-def cut_split(dataset: Dataset, *, protocol: str = "temporal", seed: int = 42) -> Split:
-    splitters = {"temporal": temporal_split, "random": random_split}
-    if protocol not in splitters:
-        raise ValueError(f"unknown protocol {protocol!r}; choose from {', '.join(splitters)}")
-    return splitters[protocol](dataset, seed=seed)
 
 
 def plan(algorithms: Sequence[str] | None, *, peers: bool = True, log: Log | None = None) -> list[str]:
@@ -134,9 +127,8 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     # Nothing to choose (the hybrid tunes itself inside its fit): a validation fit would be wasted.
     if algorithm.search_space():
         row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
-    elif search["budget_seconds"] is not None and _tunes_inside(algorithm):
-        # Its tuning happens inside the fit, so the budget has to travel with its configuration.
-        row.params = {"tune_budget_seconds": search["budget_seconds"]}
+    else:
+        row.params = _inner_tuning(algorithm, search["budget_seconds"], validation.protocol)
     row.tune_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -158,9 +150,19 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     log(f"{row.algorithm}: nDCG@{k} {row.metrics['all'][f'ndcg@{k}']:.4f} on test ({tuning})")
 
 
-def _tunes_inside(algorithm: type[Recommender]) -> bool:
-    """Whether the algorithm tunes parts of itself during its fit (the hybrid, its components)."""
-    return "tune_budget_seconds" in {f.name for f in fields(algorithm.config_class)}
+def _inner_tuning(algorithm: type[Recommender], budget_seconds: float | None, protocol: str) -> dict[str, Any]:
+    """How an algorithm that tunes parts of itself during its fit (the hybrid) should do it.
+
+    Its tuning happens inside the fit, so the run's budget and the split's protocol have to travel
+    with its configuration; defaults are left out, so that a default run records no params.
+    """
+    settings = {"tune_budget_seconds": budget_seconds, "validation_protocol": protocol}
+    defaults = algorithm.config_class()
+    return {
+        name: value
+        for name, value in settings.items()
+        if name in {f.name for f in fields(defaults)} and value is not None and value != getattr(defaults, name)
+    }
 
 
 def tune_on_validation(

@@ -34,6 +34,9 @@ class Split:
     test: dict[Any, set]  # user id -> relevant held-out item ids; only users with at least one
     test_items: dict[Any, set]  # user id -> every held-out item id, relevant or not
     new_users: set = field(default_factory=set)  # users cut down to their first few events
+    # How each user's events were ordered ("temporal" or "random"): validation splits cut from
+    # `train` order them the same way, so that tuning predicts what the test asks.
+    protocol: str = "temporal"
 
     @property
     def test_users(self) -> list:
@@ -66,7 +69,7 @@ def temporal_split(
     # lexsort's last key is the primary one: user, then time, then original position (stable ties).
     order = np.lexsort((np.arange(data.n_events), data.timestamp, data.user_idx))
     rng = np.random.default_rng(seed)
-    return _cut(data, order, rng, test_fraction, new_user_fraction, new_user_events, min_rating)
+    return _cut(data, order, rng, test_fraction, new_user_fraction, new_user_events, min_rating, "temporal")
 
 
 def random_split(
@@ -81,12 +84,23 @@ def random_split(
     """As `temporal_split`, but each user's events are shuffled (seeded) instead of ordered by time."""
     rng = np.random.default_rng(seed)
     order = np.lexsort((rng.permutation(data.n_events), data.user_idx))
-    return _cut(data, order, rng, test_fraction, new_user_fraction, new_user_events, min_rating)
+    return _cut(data, order, rng, test_fraction, new_user_fraction, new_user_events, min_rating, "random")
 
 
-def validation_split(train: Dataset, seed: int = 42) -> Split:
-    """The same protocol cut from training data only: where hyper-parameters are chosen."""
-    return temporal_split(train, seed=seed)
+def cut_split(data: Dataset, *, protocol: str = "temporal", seed: int = 42) -> Split:
+    """The split of the named protocol: "temporal" (the one we report) or "random"."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
+    return PROTOCOLS[protocol](data, seed=seed)
+
+
+def validation_split(train: Dataset, seed: int = 42, protocol: str = "temporal") -> Split:
+    """The same protocol cut from training data only: where hyper-parameters are chosen.
+
+    Pass the outer split's `protocol`: a model tuned to predict each user's next events would be
+    tuned for the wrong question when the test holds out events at random.
+    """
+    return cut_split(train, protocol=protocol, seed=seed)
 
 
 def _cut(
@@ -97,6 +111,7 @@ def _cut(
     new_user_fraction: float,
     new_user_events: int,
     min_rating: float,
+    protocol: str,
 ) -> Split:
     """Split events given `order`, a permutation grouping events by user in the order that counts."""
     counts = np.bincount(data.user_idx, minlength=data.n_users)
@@ -120,7 +135,11 @@ def _cut(
         test=_relevant_items(held_out, train, min_rating),
         test_items=_items_by_user(held_out, held_out.user_idx, held_out.item_idx),
         new_users=set(data.users.ids(new_users).tolist()),
+        protocol=protocol,
     )
+
+
+PROTOCOLS = {"temporal": temporal_split, "random": random_split}
 
 
 def _test_counts(counts: np.ndarray, test_fraction: float) -> np.ndarray:

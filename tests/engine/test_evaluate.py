@@ -11,7 +11,7 @@ from recommendations.engine import evaluate, registry
 from recommendations.engine.base import Config, Recommender
 from recommendations.engine.evaluate import Row, candidate_configs, evaluate_algorithms, format_table, plan
 from recommendations.engine.peers import ImplicitALS, ImplicitBPR, implicit_available
-from recommendations.engine.splits import temporal_split
+from recommendations.engine.splits import random_split, temporal_split, validation_split
 from tests.engine.contract import RecommenderContract, checkerboard, group_of_item
 
 needs_implicit = pytest.mark.skipif(not implicit_available(), reason="implicit is not installed")
@@ -256,3 +256,20 @@ def test_a_tuning_budget_reaches_an_algorithm_that_tunes_inside_its_fit():
     for name, params in model.params_.items():
         algorithm = registry.get_algorithm(name)
         assert params == evaluate._chosen(algorithm, {}), name  # the defaults: nothing else was tried
+
+
+def test_a_random_split_is_tuned_on_a_random_validation_split():
+    """Peers and ours are tuned on held-out events picked as the test's were, and the hybrid,
+    which cuts its own validation splits inside its fit, is told how."""
+    data = checkerboard()
+    split = random_split(data, seed=3)
+    options = {"peers": False, "max_configs": 2, "split": split, "log": lambda message: None}
+    hybrid, popularity = evaluate_algorithms(data, ["hybrid", "popularity"], **options)
+    assert hybrid.error is None and hybrid.params == {"validation_protocol": "random"}
+    for protocol, expected in (("random", True), ("temporal", False)):
+        validation = validation_split(split.train, seed=42, protocol=protocol)
+        algorithm = registry.get_algorithm("popularity")
+        _, ndcg, _ = evaluate.tune_on_validation(algorithm, validation, max_configs=2, seed=42)
+        assert (ndcg == popularity.validation_ndcg) is expected, protocol
+    temporal = evaluate_algorithms(data, ["hybrid"], peers=False, max_configs=2, log=lambda message: None)[0]
+    assert temporal.params == {}  # the default protocol is not recorded

@@ -119,6 +119,28 @@ def test_validation_is_cut_from_training_events_only(data):
         assert not validation.test_items.get(user, set()) & split.test_items[user]
 
 
+def test_validation_orders_events_as_the_split_it_is_cut_from(data):
+    """Tuning must answer the test's question: next events for a temporal split, events from
+    anywhere in a history for a random one."""
+    for protocol, cut in (("temporal", temporal_split), ("random", random_split)):
+        split = cut(data, seed=1, new_user_fraction=0)
+        assert split.protocol == protocol
+        validation = validation_split(split.train, seed=1, protocol=split.protocol)
+        assert validation.protocol == protocol
+        # Each user's validation events: the latest 2 of 8 by time when temporal, else not always.
+        latest = [validation.test_items[user] == latest_items(split.train, user, 2) for user in validation.test_items]
+        assert all(latest) if protocol == "temporal" else not all(latest)
+
+
+def latest_items(data: Dataset, user: str, count: int) -> set[str]:
+    return {item for item, _ in sorted(events_of(data, user), key=lambda event: event[1])[-count:]}
+
+
+def test_an_unknown_protocol_is_refused(data):
+    with pytest.raises(ValueError, match="unknown protocol 'leave-one-out'"):
+        validation_split(data, protocol="leave-one-out")
+
+
 def test_relevance_matrix_rows_follow_the_requested_users(data):
     split = temporal_split(data, seed=1)
     users = ["u3", "nobody", "u0"]

@@ -6,7 +6,7 @@ model here is fitted to the development split's training part (tuning, where it 
 further split cut from that) and scored on its held-out part. The outer test events are never
 read, so design choices made with this script do not leak the test split.
 
-    python scripts/validate_hybrid.py ../shared/data/ml-100k [--seeds 42 7] [--set key=value ...]
+    python scripts/validate_hybrid.py ../shared/data/ml-100k [--seeds 42 7] [--protocol random] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from recommendations.engine import datasets  # noqa: E402
 from recommendations.engine.evaluate import recommend_indices, score, tune_on_validation  # noqa: E402
 from recommendations.engine.registry import get_algorithm  # noqa: E402
-from recommendations.engine.splits import temporal_split, validation_split  # noqa: E402
+from recommendations.engine.splits import PROTOCOLS, cut_split, validation_split  # noqa: E402
 
 
 def main() -> None:
@@ -31,18 +31,22 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
     parser.add_argument("--algorithms", default="hybrid,ease,popularity")
     parser.add_argument("--max-configs", type=int, default=None, help="per tuned algorithm (default: whole grid)")
+    parser.add_argument("--protocol", choices=list(PROTOCOLS), default="temporal", help="how each split is cut")
     parser.add_argument("--set", action="append", default=[], help="hybrid or neural config override, key=json value")
     args = parser.parse_args()
     overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
     dataset = datasets.load(args.data)
     for seed in args.seeds:
-        development = validation_split(temporal_split(dataset, seed=seed).train, seed=seed)
-        inner = validation_split(development.train, seed=seed)
+        outer = cut_split(dataset, protocol=args.protocol, seed=seed)
+        development = validation_split(outer.train, seed=seed, protocol=args.protocol)
+        inner = validation_split(development.train, seed=seed, protocol=args.protocol)
         for name in args.algorithms.split(","):
             started = time.perf_counter()
             algorithm = get_algorithm(name)
             if name in ("hybrid", "neural"):  # the hybrid tunes itself; neural is too slow to tune on two cores
                 params = {"seed": seed, **overrides}
+                if name == "hybrid" and args.protocol != "temporal":
+                    params.setdefault("validation_protocol", args.protocol)
             else:
                 params, _, _ = tune_on_validation(algorithm, inner, max_configs=args.max_configs, seed=seed)
             model = algorithm(**params).fit(development.train)

@@ -184,6 +184,16 @@ def test_bad_params_exit_2(files, tmp_path, capsys, params, message):
     assert message in capsys.readouterr().err
 
 
+def test_a_bad_value_is_named_before_any_fitting(files, tmp_path, capsys):
+    args = ["--interactions", str(files["train"]), "--for-users", str(files["ids"]), "--k", "3"]
+    params = '{"validation_protocol": "leave-one-out"}'
+    code = main(["recommend", *args, "--algorithm", "hybrid", "--params", params, "--out", str(tmp_path / "R.csv")])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert error == "error: hybrid: validation_protocol must be one of temporal, random, not 'leave-one-out'\n"
+    assert not (tmp_path / "R.csv").exists()
+
+
 def test_params_reach_the_model(files, tmp_path):
     out = tmp_path / "RECS.csv"
     args = ["--interactions", str(files["train"]), "--for-users", str(files["ids"]), "--k", "3", "--out", str(out)]

@@ -23,11 +23,12 @@ from recommendations.engine.evaluate import (  # noqa: E402
     OBJECTIVE_K,
     RECALL_K,
     cut_split,
+    inner_tuning,
     recommend_indices,
     tune_on_validation,
 )
 from recommendations.engine.registry import get_algorithm  # noqa: E402
-from recommendations.engine.splits import validation_split  # noqa: E402
+from recommendations.engine.splits import PROTOCOLS, validation_split  # noqa: E402
 
 
 def main() -> None:
@@ -37,10 +38,11 @@ def main() -> None:
     parser.add_argument("second")
     parser.add_argument("--users", choices=("new", "warm", "all"), default="new")
     parser.add_argument("--seed", type=int, default=42, help="the split's seed, as evaluate's --seed")
+    parser.add_argument("--protocol", choices=list(PROTOCOLS), default="temporal", help="as evaluate's --split")
     parser.add_argument("--max-configs", type=int, default=20)
     parser.add_argument("--resamples", type=int, default=10_000)
     args = parser.parse_args()
-    split = cut_split(datasets.load(args.data), seed=args.seed)
+    split = cut_split(datasets.load(args.data), protocol=args.protocol, seed=args.seed)
     users = [u for u in split.test_users if args.users == "all" or (u in split.new_users) == (args.users == "new")]
     first, second = (_per_user_ndcg(name, split, users, args) for name in (args.first, args.second))
     gap = first - second
@@ -55,9 +57,9 @@ def main() -> None:
 
 def _per_user_ndcg(name: str, split, users: list, args) -> np.ndarray:
     algorithm = get_algorithm(name)
-    params = {}
+    params = inner_tuning(algorithm, None, split.protocol)
     if algorithm.search_space():
-        validation = validation_split(split.train, seed=args.seed)
+        validation = validation_split(split.train, seed=args.seed, protocol=split.protocol)
         params, _, _ = tune_on_validation(algorithm, validation, max_configs=args.max_configs, seed=args.seed)
     model = algorithm(**params).fit(split.train)
     # The same width and per-user metrics as `evaluate.score`: a top-k with ties may order its head

@@ -18,8 +18,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recommendations.engine import datasets  # noqa: E402
-from recommendations.engine.evaluate import OBJECTIVE_K, RECALL_K, cut_split, recommend_indices, score  # noqa: E402
+from recommendations.engine.evaluate import (  # noqa: E402
+    OBJECTIVE_K,
+    RECALL_K,
+    cut_split,
+    inner_tuning,
+    recommend_indices,
+    score,
+)
 from recommendations.engine.registry import get_algorithm  # noqa: E402
+from recommendations.engine.splits import PROTOCOLS  # noqa: E402
 
 
 def main() -> None:
@@ -27,12 +35,15 @@ def main() -> None:
     parser.add_argument("data")
     parser.add_argument("algorithm")
     parser.add_argument("--seed", type=int, default=42, help="the split's seed, as evaluate's --seed")
+    parser.add_argument("--protocol", choices=list(PROTOCOLS), default="temporal", help="as evaluate's --split")
     parser.add_argument("--set", action="append", default=[], help="config value, key=json value")
     args = parser.parse_args()
-    params = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
-    split = cut_split(datasets.load(args.data), seed=args.seed)
+    algorithm = get_algorithm(args.algorithm)
+    split = cut_split(datasets.load(args.data), protocol=args.protocol, seed=args.seed)
+    params = inner_tuning(algorithm, None, split.protocol)  # the hybrid's inner splits, as evaluate's
+    params.update({key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)})
     started = time.perf_counter()
-    model = get_algorithm(args.algorithm)(**params).fit(split.train)  # as evaluate: the split's seed is not the model's
+    model = algorithm(**params).fit(split.train)  # as evaluate: the split's seed is not the model's
     fit_seconds = time.perf_counter() - started
     users = split.test_users
     result = score(split, users, recommend_indices(model, split, users, max(OBJECTIVE_K, RECALL_K)), k=OBJECTIVE_K)

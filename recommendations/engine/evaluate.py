@@ -128,7 +128,7 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     if algorithm.search_space():
         row.params, row.validation_ndcg, row.configs_tried = tune_on_validation(algorithm, validation, **search)
     else:
-        row.params = _inner_tuning(algorithm, search["budget_seconds"], validation.protocol)
+        row.params = inner_tuning(algorithm, search["budget_seconds"], validation.protocol)
     row.tune_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -150,7 +150,7 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     log(f"{row.algorithm}: nDCG@{k} {row.metrics['all'][f'ndcg@{k}']:.4f} on test ({tuning})")
 
 
-def _inner_tuning(algorithm: type[Recommender], budget_seconds: float | None, protocol: str) -> dict[str, Any]:
+def inner_tuning(algorithm: type[Recommender], budget_seconds: float | None, protocol: str) -> dict[str, Any]:
     """How an algorithm that tunes parts of itself during its fit (the hybrid) should do it.
 
     Its tuning happens inside the fit, so the run's budget and the split's protocol have to travel

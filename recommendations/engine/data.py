@@ -146,6 +146,11 @@ class Dataset:
         return len(self.user_idx)
 
     @property
+    def has_time_order(self) -> bool:
+        """Whether timestamps order any events (without them every event is at 0: file order is all)."""
+        return self.n_events > 0 and bool(self.timestamp.min() != self.timestamp.max())
+
+    @property
     def latest_timestamp(self) -> float:
         return float(self.timestamp.max()) if self.n_events else 0.0
 

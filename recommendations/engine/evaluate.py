@@ -134,7 +134,12 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     started = time.perf_counter()
     model = algorithm(**row.params).fit(split.train)
     row.fit_seconds = time.perf_counter() - started
-    for attribute, label in (("params_", "components' tuned params"), ("fit_seconds_", "seconds per stage of its fit")):
+    inner_choices = (
+        ("params_", "components' tuned params"),
+        ("validation_protocol_", "its validation splits"),
+        ("fit_seconds_", "seconds per stage of its fit"),
+    )
+    for attribute, label in inner_choices:
         if hasattr(model, attribute):  # the hybrid's inner choices, so that a run can be reproduced
             log(f"{row.algorithm}: {label}: {getattr(model, attribute)}")
     users = split.test_users
@@ -156,7 +161,10 @@ def inner_tuning(algorithm: type[Recommender], budget_seconds: float | None, pro
     Its tuning happens inside the fit, so the run's budget and the split's protocol have to travel
     with its configuration; defaults are left out, so that a default run records no params.
     """
-    settings = {"tune_budget_seconds": budget_seconds, "validation_protocol": protocol}
+    # A temporal split leaves the hybrid's default, time order wherever the data has timestamps:
+    # without them a "temporal" split can only follow the file, an order no model should learn.
+    inner_protocol = None if protocol == "temporal" else protocol
+    settings = {"tune_budget_seconds": budget_seconds, "validation_protocol": inner_protocol}
     defaults = algorithm.config_class()
     return {
         name: value

@@ -190,7 +190,7 @@ def test_a_bad_value_is_named_before_any_fitting(files, tmp_path, capsys):
     code = main(["recommend", *args, "--algorithm", "hybrid", "--params", params, "--out", str(tmp_path / "R.csv")])
     assert code == 2
     error = capsys.readouterr().err
-    assert error == "error: hybrid: validation_protocol must be one of temporal, random, not 'leave-one-out'\n"
+    assert error == "error: hybrid: validation_protocol must be one of auto, temporal, random, not 'leave-one-out'\n"
     assert not (tmp_path / "R.csv").exists()
 
 

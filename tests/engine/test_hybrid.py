@@ -164,3 +164,20 @@ def test_mmr_pushes_a_near_duplicate_down():
     relevance = np.array([[1.0, 0.95, 0.8]])
     order = mmr_order(relevance, np.array([[0, 1, 2]]), embeddings, 0.5)
     assert order.tolist() == [[0, 2, 1]]
+
+
+def test_without_timestamps_the_inner_validation_holds_out_at_random(tmp_path):
+    """Without timestamps "next" only means "later in the file", an order the ranker must not learn."""
+    from dataclasses import replace
+
+    from tests.engine.contract import checkerboard
+
+    timed = checkerboard()
+    untimed = replace(timed, timestamp=np.zeros_like(timed.timestamp))
+    assert timed.has_time_order and not untimed.has_time_order
+    assert Hybrid(**FAST).fit(timed).validation_protocol_ == "temporal"
+    model = Hybrid(**FAST).fit(untimed)
+    assert model.validation_protocol_ == "random"
+    assert Hybrid(**FAST, validation_protocol="temporal").fit(untimed).validation_protocol_ == "temporal"
+    model.save(tmp_path / "untimed")
+    assert Recommender.load(tmp_path / "untimed").validation_protocol_ == "random"

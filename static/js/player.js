@@ -99,6 +99,8 @@
     position.addEventListener("change", function () { show(); report(Number(position.value)); });
     window.addEventListener("pagehide", function () { if (timer) report(Number(position.value), { beacon: true }); });
     show();
+    toggle.disabled = false;  // wired now: the page renders them disabled so no early click is lost
+    document.getElementById("skip").disabled = false;
   }
 
   // --- Courses: lessons completed / lessons in the course ---------------------------------

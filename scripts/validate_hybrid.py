@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recommendations.engine import datasets  # noqa: E402
-from recommendations.engine.evaluate import recommend_indices, score, tune_on_validation  # noqa: E402
+from recommendations.engine.evaluate import inner_tuning, recommend_indices, score, tune_on_validation  # noqa: E402
 from recommendations.engine.registry import get_algorithm  # noqa: E402
 from recommendations.engine.splits import PROTOCOLS, cut_split, validation_split  # noqa: E402
 
@@ -44,9 +44,7 @@ def main() -> None:
             started = time.perf_counter()
             algorithm = get_algorithm(name)
             if name in ("hybrid", "neural"):  # the hybrid tunes itself; neural is too slow to tune on two cores
-                params = {"seed": seed, **overrides}
-                if name == "hybrid" and args.protocol != "temporal":
-                    params.setdefault("validation_protocol", args.protocol)
+                params = {"seed": seed, **inner_tuning(algorithm, None, args.protocol), **overrides}
             else:
                 params, _, _ = tune_on_validation(algorithm, inner, max_configs=args.max_configs, seed=seed)
             model = algorithm(**params).fit(development.train)

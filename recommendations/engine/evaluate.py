@@ -166,10 +166,11 @@ def inner_tuning(algorithm: type[Recommender], budget_seconds: float | None, pro
     inner_protocol = None if protocol == "temporal" else protocol
     settings = {"tune_budget_seconds": budget_seconds, "validation_protocol": inner_protocol}
     defaults = algorithm.config_class()
+    known = {f.name for f in fields(defaults)}
     return {
         name: value
         for name, value in settings.items()
-        if name in {f.name for f in fields(defaults)} and value is not None and value != getattr(defaults, name)
+        if name in known and value is not None and value != getattr(defaults, name)
     }
 
 

@@ -68,6 +68,7 @@
   if (position) {
     const label = document.getElementById("position-label");
     const toggle = document.getElementById("play-toggle");
+    const skip = document.getElementById("skip");
     let timer = null;
     const show = function () { label.textContent = Math.round(position.value * 100) + "%"; };
     const crossedTenth = function (value) { return Math.floor(value * 10) !== Math.floor(reported * 10); };
@@ -91,7 +92,7 @@
       report(Number(position.value));
     };
     toggle.addEventListener("click", function () { (timer ? pause : play)(); });
-    document.getElementById("skip").addEventListener("click", function () {
+    skip.addEventListener("click", function () {
       position.value = Math.min(1, Number(position.value) + 0.1);
       show();
       report(Number(position.value));
@@ -99,8 +100,7 @@
     position.addEventListener("change", function () { show(); report(Number(position.value)); });
     window.addEventListener("pagehide", function () { if (timer) report(Number(position.value), { beacon: true }); });
     show();
-    toggle.disabled = false;  // wired now: the page renders them disabled so no early click is lost
-    document.getElementById("skip").disabled = false;
+    toggle.disabled = skip.disabled = false;  // wired now: the page renders them disabled so no early click is lost
   }
 
   // --- Courses: lessons completed / lessons in the course ---------------------------------

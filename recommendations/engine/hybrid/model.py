@@ -38,6 +38,7 @@ from recommendations.engine.splits import PROTOCOLS, Split, validation_split
 
 PERSONAL = {"ease", "itemknn", "mf", "content", "neural"}  # components that can explain with a watched title
 DENSE_IN_ITEMS = {"ease"}  # fits hold an items × items dense matrix: memory grows as n², time as n³
+VALIDATION_PROTOCOLS = ("auto", *PROTOCOLS)  # "auto": temporal or random, whichever the data allows
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,8 @@ class HybridConfig(Config):
     dense_item_limit: int | None = 20_000
 
     def __post_init__(self) -> None:
-        if self.validation_protocol != "auto" and self.validation_protocol not in PROTOCOLS:
-            choices = ", ".join(["auto", *PROTOCOLS])
+        if self.validation_protocol not in VALIDATION_PROTOCOLS:
+            choices = ", ".join(VALIDATION_PROTOCOLS)
             raise ValueError(f"validation_protocol must be one of {choices}, not {self.validation_protocol!r}")
 
 

@@ -181,3 +181,24 @@ def test_without_timestamps_the_inner_validation_holds_out_at_random(tmp_path):
     assert Hybrid(**FAST, validation_protocol="temporal").fit(untimed).validation_protocol_ == "temporal"
     model.save(tmp_path / "untimed")
     assert Recommender.load(tmp_path / "untimed").validation_protocol_ == "random"
+
+
+def test_a_blend_within_noise_of_the_best_gives_way_to_the_more_personal_one():
+    from recommendations.engine.hybrid.scoring import most_personal_within_noise
+
+    rng = np.random.default_rng(0)
+    best = rng.uniform(0.0, 0.3, 400)
+    noisy_tie = best + rng.normal(-0.001, 0.05, 400)  # a hair worse on average, well within one standard error
+    clearly_worse = best - 0.05
+    assert most_personal_within_noise({0.0: clearly_worse, 0.5: best, 1.0: noisy_tie}) == 1.0
+
+
+def test_a_blend_clearly_behind_the_best_is_not_chosen():
+    from recommendations.engine.hybrid.scoring import most_personal_within_noise
+
+    rng = np.random.default_rng(0)
+    best = rng.uniform(0.0, 0.3, 400)
+    behind = best - rng.uniform(0.01, 0.03, 400)  # every user a little worse: far outside the noise
+    assert most_personal_within_noise({0.0: best - 0.1, 0.5: best, 1.0: behind}) == 0.5
+    one_user = {0.5: np.array([0.2]), 1.0: np.array([0.19])}  # no noise to judge by: the plain best
+    assert most_personal_within_noise(one_user) == 0.5

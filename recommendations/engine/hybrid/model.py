@@ -22,6 +22,7 @@ from recommendations.engine.hybrid.features import (
 from recommendations.engine.hybrid.scoring import (
     blend,
     embeddings_from,
+    most_personal_within_noise,
     rank_positions,
     ranker_scores,
     rows_for,
@@ -223,8 +224,11 @@ class Hybrid(Recommender):
         """The ranker/popularity blend per history-length bucket, then the MMR strength and
         popularity penalty with the most coverage within tolerance of the best nDCG.
 
-        Buckets above the first are judged on the users as the models know them; the first (new
-        users) on everyone cut to their first few events, far more evidence than the real ones.
+        Buckets above the first are judged on the users as the models know them, and take the
+        most personal blend within noise of the best (on sparse data the plain best fell to
+        popularity by chance). The first (new users) is judged on everyone cut to their first few
+        events, far more evidence than the real ones, and takes the plain best: there the ranker
+        alone is clearly worse than a blend (ML-100K development splits: 0.0393 against 0.0464).
         """
         known, short = views
         for bucket in range(len(self.blend_)):
@@ -232,8 +236,11 @@ class Hybrid(Recommender):
             mask = view.buckets == bucket
             if mask.any():
                 fallback = self._fallback_scores(view.rows)
-                results = {a: view.ndcg(blend(ranker, fallback, a))[mask].mean() for a in self.config.blend_grid}
-                self.blend_[bucket] = max(results, key=lambda a: (results[a], a))
+                ndcg = {a: view.ndcg(blend(ranker, fallback, a))[mask] for a in self.config.blend_grid}
+                if bucket == 0:
+                    self.blend_[bucket] = max(ndcg, key=lambda a: (ndcg[a].mean(), a))
+                else:
+                    self.blend_[bucket] = most_personal_within_noise(ndcg)
         if self.config.diversity is not None:
             return
         relevance = blend(out_of_fold[0], self._fallback_scores(known.rows), self.blend_[known.buckets][:, None])

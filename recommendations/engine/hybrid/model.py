@@ -20,6 +20,7 @@ from recommendations.engine.hybrid.features import (
     masked_scores,
 )
 from recommendations.engine.hybrid.scoring import (
+    best_share,
     blend,
     embeddings_from,
     most_personal_within_noise,
@@ -237,10 +238,7 @@ class Hybrid(Recommender):
             if mask.any():
                 fallback = self._fallback_scores(view.rows)
                 ndcg = {a: view.ndcg(blend(ranker, fallback, a))[mask] for a in self.config.blend_grid}
-                if bucket == 0:
-                    self.blend_[bucket] = max(ndcg, key=lambda a: (ndcg[a].mean(), a))
-                else:
-                    self.blend_[bucket] = most_personal_within_noise(ndcg)
+                self.blend_[bucket] = best_share(ndcg) if bucket == 0 else most_personal_within_noise(ndcg)
         if self.config.diversity is not None:
             return
         relevance = blend(out_of_fold[0], self._fallback_scores(known.rows), self.blend_[known.buckets][:, None])

@@ -62,6 +62,11 @@ def blend(ranker: np.ndarray, fallback: np.ndarray, weight) -> np.ndarray:
     return weight * ranker + (1 - weight) * fallback
 
 
+def best_share(ndcg_by_share: dict[float, np.ndarray]) -> float:
+    """The ranker share with the best mean validation nDCG (ties: the more personal one)."""
+    return max(ndcg_by_share, key=lambda share: (ndcg_by_share[share].mean(), share))
+
+
 def most_personal_within_noise(ndcg_by_share: dict[float, np.ndarray]) -> float:
     """The largest ranker share whose validation nDCG is within one standard error of the best's.
 
@@ -71,7 +76,7 @@ def most_personal_within_noise(ndcg_by_share: dict[float, np.ndarray]) -> float:
     titles to everyone; where the evidence cannot separate two blends, the more personal one is
     kept. On dense data the best is clear and is chosen as before.
     """
-    best = max(ndcg_by_share, key=lambda share: (ndcg_by_share[share].mean(), share))
+    best = best_share(ndcg_by_share)
 
     def within_noise(share: float) -> bool:
         gap = ndcg_by_share[best] - ndcg_by_share[share]

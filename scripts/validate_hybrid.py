@@ -53,7 +53,8 @@ def main() -> None:
             print(
                 f"seed {seed} {name:10s} nDCG@10 {result['all']['ndcg@10']:.4f} "
                 f"warm {result['warm']['ndcg@10']:.4f} new {result['new']['ndcg@10']:.4f} "
-                f"cov {result['all']['coverage@10']:.4f} ({time.perf_counter() - started:.0f} s)",
+                f"cov {result['all']['coverage@10']:.4f} ({time.perf_counter() - started:.0f} s)"
+                + (f" rankers {'/'.join(model.ranker_kinds_)}" if hasattr(model, "ranker_kinds_") else ""),
                 flush=True,
             )
 

@@ -137,6 +137,7 @@ def _run(row: Row, split: Split, validation: Split, *, k: int, search: dict[str,
     inner_choices = (
         ("params_", "components' tuned params"),
         ("validation_protocol_", "its validation splits"),
+        ("ranker_kinds_", "its rankers (warm, short history)"),
         ("fit_seconds_", "seconds per stage of its fit"),
     )
     for attribute, label in inner_choices:

@@ -175,3 +175,53 @@ def _export(model) -> dict[str, np.ndarray]:
     arrays["baseline"] = np.asarray(float(np.ravel(model._baseline_prediction)[0]))
     arrays["max_depth"] = np.asarray(max((int(t["depth"].max()) for t in trees), default=0))
     return arrays
+
+
+class LinearRanker:
+    """A logistic regression on standardised features, saved as arrays like the trees.
+
+    Where the ranker has a few hundred positive rows (a sparse data set), boosted trees learn
+    noise and rank below their own best feature; a linear model has a few dozen weights to learn
+    and does not. The hybrid fits both and serves whichever ranks its held-out users better.
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+
+    @classmethod
+    def fit(cls, features: np.ndarray, labels: np.ndarray, *, seed: int, strength: float = 1.0) -> LinearRanker:
+        from sklearn.linear_model import LogisticRegression
+
+        features = np.asarray(features, dtype=np.float64)
+        arrays = _column_moments(features)
+        if len(np.unique(labels)) < 2:  # nothing to tell apart: a constant score
+            return cls(arrays | {"linear_coef": np.zeros(features.shape[1]), "linear_intercept": np.asarray(0.0)})
+        model = LogisticRegression(C=strength, max_iter=1000, random_state=seed)
+        model.fit(_standardised(features, arrays), labels)
+        return cls(arrays | {"linear_coef": model.coef_[0], "linear_intercept": np.asarray(model.intercept_[0])})
+
+    def decision_function(self, features: np.ndarray) -> np.ndarray:
+        a = self.arrays
+        return _standardised(features, a) @ a["linear_coef"] + float(a["linear_intercept"])
+
+
+def _column_moments(features: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean and spread of each column over its finite values (0 and 1 for a column without any)."""
+    finite = np.isfinite(features)
+    count = np.maximum(finite.sum(axis=0), 1)
+    values = np.where(finite, features, 0.0)
+    mean = values.sum(axis=0) / count
+    spread = np.sqrt((np.where(finite, features - mean, 0.0) ** 2).sum(axis=0) / count)
+    return {"linear_mean": mean, "linear_scale": np.where(spread > 0, spread, 1.0)}
+
+
+def _standardised(features: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """Features centred and scaled as in training; a missing value sits at the mean (zero)."""
+    features = np.asarray(features, dtype=np.float64)
+    values = (features - arrays["linear_mean"]) / arrays["linear_scale"]
+    return np.where(np.isfinite(values), values, 0.0)
+
+
+def ranker_from_arrays(arrays: dict[str, np.ndarray]) -> BoostedTrees | LinearRanker:
+    """The saved ranker, whichever kind it is."""
+    return LinearRanker(arrays) if "linear_coef" in arrays else BoostedTrees(arrays)

@@ -6,11 +6,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommendations.engine.base import Recommender
-from recommendations.engine.ranker import BoostedTrees
+from recommendations.engine.ranker import BoostedTrees, LinearRanker
 from recommendations.engine.rerank import mmr_order
 
 
-def ranker_scores(ranker: BoostedTrees, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def ranker_scores(ranker: BoostedTrees | LinearRanker, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return standardise(ranker.decision_function(rows.reshape(-1, rows.shape[-1])).reshape(shape))
 
 

@@ -182,7 +182,8 @@ class LinearRanker:
 
     Where the ranker has a few hundred positive rows (a sparse data set), boosted trees learn
     noise and rank below their own best feature; a linear model has a few dozen weights to learn
-    and does not. The hybrid fits both and serves whichever ranks its held-out users better.
+    and does not. Asked to (`ranker_kinds`), the hybrid fits both and serves whichever ranks its
+    held-out users better.
     """
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
@@ -220,6 +221,11 @@ def _standardised(features: np.ndarray, arrays: dict[str, np.ndarray]) -> np.nda
     features = np.asarray(features, dtype=np.float64)
     values = (features - arrays["linear_mean"]) / arrays["linear_scale"]
     return np.where(np.isfinite(values), values, 0.0)
+
+
+def ranker_kind(ranker: BoostedTrees | LinearRanker) -> str:
+    """The name a hybrid's `ranker_kinds` setting gives this ranker's kind."""
+    return "linear" if isinstance(ranker, LinearRanker) else "trees"
 
 
 def ranker_from_arrays(arrays: dict[str, np.ndarray]) -> BoostedTrees | LinearRanker:

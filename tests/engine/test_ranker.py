@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from recommendations.engine.hybrid import Hybrid
 from recommendations.engine.hybrid.views import View
-from recommendations.engine.ranker import BoostedTrees, LinearRanker, ranker_from_arrays
+from recommendations.engine.ranker import BoostedTrees, LinearRanker, ranker_from_arrays, ranker_kind
 
 
 def linear_rows(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -74,15 +74,15 @@ def validation_view(n_users: int, *, additive: bool, seed: int = 0, n_candidates
 
 def test_validation_serves_the_linear_ranker_where_the_signal_is_additive_and_rows_are_few():
     hybrid = Hybrid(negatives_per_user=10, ranker_bags=1)
-    ranker, out_of_fold, kind = hybrid._cross_fit_ranker(validation_view(100, additive=True), ("trees", "linear"))
-    assert kind == "linear" and isinstance(ranker, LinearRanker)
+    ranker, out_of_fold = hybrid._cross_fit_ranker(validation_view(100, additive=True), ("trees", "linear"))
+    assert ranker_kind(ranker) == "linear" and isinstance(ranker, LinearRanker)
     assert out_of_fold.shape == (100, 40)
 
 
 def test_validation_serves_the_trees_where_the_signal_is_an_interaction():
     hybrid = Hybrid(negatives_per_user=10, ranker_bags=1)
-    ranker, _, kind = hybrid._cross_fit_ranker(validation_view(400, additive=False), ("trees", "linear"))
-    assert kind == "trees" and isinstance(ranker, BoostedTrees)
+    ranker, _ = hybrid._cross_fit_ranker(validation_view(400, additive=False), ("trees", "linear"))
+    assert ranker_kind(ranker) == "trees" and isinstance(ranker, BoostedTrees)
 
 
 def test_a_hybrid_with_a_linear_ranker_recommends_and_round_trips(tmp_path):

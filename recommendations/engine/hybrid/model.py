@@ -33,7 +33,7 @@ from recommendations.engine.hybrid.scoring import (
     with_prefix,
 )
 from recommendations.engine.hybrid.views import OBJECTIVE_K, View, first_events
-from recommendations.engine.ranker import BoostedTrees, LinearRanker, ranker_from_arrays
+from recommendations.engine.ranker import BoostedTrees, LinearRanker, ranker_from_arrays, ranker_kind
 from recommendations.engine.registry import get_algorithm
 from recommendations.engine.segments import SegmentLift
 from recommendations.engine.splits import PROTOCOLS, Split, validation_split
@@ -139,13 +139,12 @@ class Hybrid(Recommender):
         self.embeddings_ = embeddings_from(phases[0][0])
         # Two rankers: one for users as the models know them, one for short histories (new
         # sign-ups), which behave differently and would otherwise be a small minority of its rows.
-        out_of_fold, self.ranker_kinds_ = [], []
+        out_of_fold = []
         for which in (0, 1):
             kinds = (self.config.ranker_kinds, self.config.cold_ranker_kinds)[which]
-            ranker, scores, kind = self._cross_fit_ranker(View.concat([views[which] for _, views in phases]), kinds)
+            ranker, scores = self._cross_fit_ranker(View.concat([views[which] for _, views in phases]), kinds)
             out_of_fold.append(scores[: len(phases[0][1][which].folds)])  # phase 0's users come first
             setattr(self, ("ranker_", "cold_ranker_")[which], ranker)
-            self.ranker_kinds_.append(kind)
         clock.lap("rankers")
         self.blend_ = np.ones(len(self.config.history_buckets) + 1)
         self.diversity_, self.popularity_penalty_ = float(self.config.diversity or 0.0), 0.0
@@ -217,9 +216,9 @@ class Hybrid(Recommender):
         )
         return views
 
-    def _cross_fit_ranker(self, view: View, kinds) -> tuple[BoostedTrees | LinearRanker, np.ndarray, str]:
-        """The serving ranker (fitted on every validation user of `view`), its out-of-fold scores,
-        and its kind: boosted trees or a linear model, whichever ranks the held-out users better.
+    def _cross_fit_ranker(self, view: View, kinds: tuple[str, ...]) -> tuple[BoostedTrees | LinearRanker, np.ndarray]:
+        """The serving ranker (fitted on every validation user of `view`) and its out-of-fold
+        scores; of `kinds`, the one that ranks the held-out users better.
 
         Blend and diversity are chosen on scores from rankers that never saw those users' labels:
         in-sample scores flatter the ranker.
@@ -233,7 +232,7 @@ class Hybrid(Recommender):
                 ranker = self._fit_ranker(kind, rows[folds != fold], labels[folds != fold])
                 out_of_fold[kind][held] = ranker_scores(ranker, view.rows[held], view.candidates[held].shape)
         kind = max(kinds, key=lambda kind: view.ndcg(out_of_fold[kind]).mean())
-        return self._fit_ranker(kind, rows, labels), out_of_fold[kind], kind
+        return self._fit_ranker(kind, rows, labels), out_of_fold[kind]
 
     def _fit_ranker(self, kind: str, rows: np.ndarray, labels: np.ndarray) -> BoostedTrees | LinearRanker:
         labels = labels.astype(np.int8)
@@ -294,6 +293,11 @@ class Hybrid(Recommender):
     def _buckets(self, rows: np.ndarray) -> np.ndarray:
         lengths = np.expm1(rows[:, 0, HISTORY_LENGTH_COLUMN])
         return np.searchsorted(np.asarray(self.config.history_buckets), np.round(lengths), side="left")
+
+    @property
+    def ranker_kinds_(self) -> list[str]:
+        """The kind of the warm and the short-history ranker, as validation chose them."""
+        return [ranker_kind(self.ranker_), ranker_kind(self.cold_ranker_)]
 
     # ---- features ------------------------------------------------------------------------
     def _features(self, models, context, user_index, history=None, seen=None, feature_users=None):
@@ -417,8 +421,6 @@ class Hybrid(Recommender):
         self.diversity_ = float(extra["diversity"])
         self.popularity_penalty_ = float(extra["popularity_penalty"])
         self.blend_ = np.asarray(extra["blend"], dtype=np.float64)
-        rankers = extra.get("rankers", {})  # saved before linear rankers: trees
-        self.ranker_kinds_ = [rankers.get("warm", "trees"), rankers.get("short history", "trees")]
         self.fit_seconds_ = extra.get("fit_seconds", {})
         self.validation_protocol_ = extra.get("validation_protocol", "temporal")  # saved before "auto": temporal
 
